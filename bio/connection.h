@@ -1,0 +1,26 @@
+// One blocking connection served to the end on the calling thread (a connection thread in
+// thread-per-conn mode, a pool worker in pool mode). Owns nothing shared but the counters.
+#pragma once
+
+#include <atomic>
+
+#include "common/counters.h"
+#include "common/server_options.h"
+#include "common/unique_fd.h"
+
+namespace iomb::bio {
+
+class ConnectionRegistry;
+
+struct ConnectionContext {
+  const ServerOptions& options;
+  Counters& counters;  // shared by all threads: add() only
+  ConnectionRegistry& registry;
+  const std::atomic<bool>& stopping;
+};
+
+// Serves `fd` until the peer closes, an error, the idle timeout, or shutdown; then closes it.
+// The fd must already be registered in ctx.registry; this unregisters it before closing.
+void serve_connection(UniqueFd fd, const ConnectionContext& ctx);
+
+}  // namespace iomb::bio

@@ -1,0 +1,268 @@
+// Implementation of supervisor.h.
+#include "common/supervisor.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/lifecycle.h"
+#include "common/server_main.h"
+#include "common/socket_ops.h"
+
+namespace iomb {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Worker {
+  pid_t pid = -1;
+  UniqueFd out;         // read end of the worker's lifecycle-line pipe
+  std::string pending;  // partial line
+  bool ready = false;
+  Clock::time_point started;
+};
+
+class Supervisor {
+ public:
+  Supervisor(const ServerOptions& options, const ModelSpec& spec, const ServerFactory& factory,
+             UniqueFd listener)
+      : options_(options), spec_(spec), factory_(factory), listener_(std::move(listener)),
+        workers_(static_cast<size_t>(options.processes)) {}
+
+  int run() {
+    port_ = local_port(listener_.get());
+    sigset_t set = stop_signal_set();
+    sigaddset(&set, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal_fd_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!signal_fd_) {
+      std::perror("iomb supervisor: signalfd");
+      return 1;
+    }
+    for (auto& w : workers_) {
+      if (!spawn(w)) return 1;
+    }
+    while (live_workers() > 0 || !stopping_) {
+      if (!stopping_ && !announced_ready_ && all_ready()) announce_ready();
+      if (stopping_ && !killed_ && Clock::now() > stop_deadline_) {
+        // Graceful stop took too long: do not leave processes behind.
+        for (auto& w : workers_) {
+          if (w.pid > 0) ::kill(w.pid, SIGKILL);
+        }
+        killed_ = true;
+        exit_code_ = 1;
+      }
+      if (!stopping_ && !announced_ready_ && failed_starts_ >= 3 * options_.processes) {
+        std::fprintf(stderr, "iomb-%s: workers keep failing to start; giving up\n",
+                     spec_.name.c_str());
+        exit_code_ = 1;
+        begin_stop();
+      }
+      poll_once();
+    }
+    if (announced_ready_) {
+      nlohmann::json extra{{"node", options_.node_id},
+                           {"processes", options_.processes},
+                           {"restarts", restarts_}};
+      write_json_line(STDOUT_FILENO, stopped_line(spec_.name, options_.mode, totals_, extra));
+    }
+    return exit_code_;
+  }
+
+ private:
+  bool spawn(Worker& w) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+      std::perror("iomb supervisor: pipe2");
+      return false;
+    }
+    pid_t parent = ::getpid();
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      std::perror("iomb supervisor: fork");
+      ::close(fds[0]);
+      ::close(fds[1]);
+      return false;
+    }
+    if (pid == 0) {
+      ::close(fds[0]);
+      // Die with the supervisor: SIGTERM goes to the worker's watcher thread (graceful).
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(1);
+      sigset_t chld;
+      sigemptyset(&chld);
+      sigaddset(&chld, SIGCHLD);
+      pthread_sigmask(SIG_UNBLOCK, &chld, nullptr);
+      UniqueFd own(::dup(listener_.get()));
+      int rc = run_single_server(options_, spec_, factory_, std::move(own), fds[1]);
+      ::_exit(rc);
+    }
+    ::close(fds[1]);
+    w.pid = pid;
+    w.out.reset(fds[0]);
+    w.pending.clear();
+    w.ready = false;
+    w.started = Clock::now();
+    return true;
+  }
+
+  void poll_once() {
+    std::vector<pollfd> pfds;
+    pfds.push_back({signal_fd_.get(), POLLIN, 0});
+    for (auto& w : workers_) {
+      if (w.out) pfds.push_back({w.out.get(), POLLIN, 0});
+    }
+    int n = ::poll(pfds.data(), pfds.size(), 200);
+    if (n <= 0) return;
+    if (pfds[0].revents & POLLIN) handle_signals();
+    for (auto& w : workers_) {
+      if (w.out) read_lines(w);
+    }
+  }
+
+  void handle_signals() {
+    signalfd_siginfo info;
+    while (::read(signal_fd_.get(), &info, sizeof info) == sizeof info) {
+      if (info.ssi_signo == SIGCHLD) {
+        reap();
+      } else if (!stopping_) {
+        begin_stop();
+      }
+    }
+  }
+
+  void begin_stop() {
+    stopping_ = true;
+    stop_deadline_ = Clock::now() + std::chrono::seconds(10);
+    for (auto& w : workers_) {
+      if (w.pid > 0) ::kill(w.pid, SIGTERM);
+    }
+  }
+
+  void reap() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+      for (auto& w : workers_) {
+        if (w.pid != pid) continue;
+        read_lines(w);  // a stopped line may still sit in the pipe
+        w.pid = -1;
+        w.out.reset();
+        if (stopping_) break;
+        bool early = Clock::now() - w.started < std::chrono::seconds(1);
+        if (!w.ready) ++failed_starts_;
+        if (WIFEXITED(status) && WEXITSTATUS(status) == kExitUnavailable && !w.ready) {
+          exit_code_ = kExitUnavailable;
+          begin_stop();
+          break;
+        }
+        std::fprintf(stderr, "iomb-%s: worker %d %s %d; restarting it\n", spec_.name.c_str(),
+                     pid, WIFSIGNALED(status) ? "killed by signal" : "exited with",
+                     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        ++restarts_;
+        // A worker that dies at once would otherwise be re-forked in a tight loop.
+        if (early) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        spawn(w);
+        break;
+      }
+    }
+  }
+
+  void read_lines(Worker& w) {
+    char buf[4096];
+    for (;;) {
+      pollfd p{w.out.get(), POLLIN, 0};
+      if (::poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP))) return;
+      ssize_t n = ::read(w.out.get(), buf, sizeof buf);
+      if (n <= 0) return;
+      w.pending.append(buf, static_cast<size_t>(n));
+      size_t nl;
+      while ((nl = w.pending.find('\n')) != std::string::npos) {
+        handle_line(w, w.pending.substr(0, nl));
+        w.pending.erase(0, nl + 1);
+      }
+    }
+  }
+
+  void handle_line(Worker& w, const std::string& text) {
+    auto line = nlohmann::json::parse(text, nullptr, false);
+    if (!line.is_object()) return;
+    std::string event = line.value("event", "");
+    if (event == "listening") {
+      w.ready = true;
+      if (ready_extra_.is_null()) {
+        ready_extra_ = nlohmann::json::object();
+        for (auto& [k, v] : line.items()) {
+          if (k != "event" && k != "model" && k != "mode" && k != "host" && k != "port" &&
+              k != "pid") {
+            ready_extra_[k] = v;
+          }
+        }
+      }
+    } else if (event == "stopped") {
+      totals_ += CounterSnapshot::from_json(line);
+    }
+  }
+
+  bool all_ready() const {
+    for (auto& w : workers_) {
+      if (!w.ready) return false;
+    }
+    return true;
+  }
+
+  int live_workers() const {
+    int n = 0;
+    for (auto& w : workers_) n += w.pid > 0;
+    return n;
+  }
+
+  void announce_ready() {
+    announced_ready_ = true;
+    nlohmann::json extra = ready_extra_.is_object() ? ready_extra_ : nlohmann::json::object();
+    extra["processes"] = options_.processes;
+    std::vector<int> pids;
+    for (auto& w : workers_) pids.push_back(w.pid);
+    extra["workers"] = pids;
+    write_json_line(STDOUT_FILENO,
+                    ready_line(spec_.name, options_.mode, options_.host, port_, extra));
+  }
+
+  const ServerOptions& options_;
+  const ModelSpec& spec_;
+  const ServerFactory& factory_;
+  UniqueFd listener_;
+  std::vector<Worker> workers_;
+  UniqueFd signal_fd_;
+  uint16_t port_ = 0;
+  bool stopping_ = false;
+  bool killed_ = false;
+  Clock::time_point stop_deadline_ = Clock::time_point::max();
+  bool announced_ready_ = false;
+  int restarts_ = 0;
+  int failed_starts_ = 0;
+  int exit_code_ = 0;
+  nlohmann::json ready_extra_;
+  CounterSnapshot totals_;
+};
+
+}  // namespace
+
+int supervise_workers(const ServerOptions& options, const ModelSpec& spec,
+                      const ServerFactory& factory, UniqueFd listener) {
+  Supervisor supervisor(options, spec, factory, std::move(listener));
+  return supervisor.run();
+}
+
+}  // namespace iomb

@@ -1,0 +1,34 @@
+// The echo integration suite: the same cases run against every server row (model + mode +
+// flags). Each model adds its rows with INSTANTIATE_TEST_SUITE_P(<Model>, EchoServerTest, ...)
+// in its own <model>_rows_test.cc. Test threads only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "tests/integration/server_process.h"
+
+namespace iomb::testing {
+
+struct ServerRow {
+  std::string model;              // binary is iomb-<model>
+  std::string mode;               // --mode
+  std::vector<std::string> args;  // further flags, e.g. {"--trigger", "et"}
+  bool pool_like = false;         // one connection per worker thread (bio pool)
+};
+
+std::string row_name(const ::testing::TestParamInfo<ServerRow>& info);
+void PrintTo(const ServerRow& row, std::ostream* os);
+
+class EchoServerTest : public ::testing::TestWithParam<ServerRow> {
+ protected:
+  // Starts the row's server with `extra` flags; skips the test if the model is unavailable
+  // here (exit 77) and fails if it does not start.
+  std::unique_ptr<ServerProcess> start(std::vector<std::string> extra = {});
+};
+
+}  // namespace iomb::testing
