@@ -50,18 +50,32 @@ int send_all_blocking(int fd, const char* data, size_t len, Counters& counters) 
   return 0;
 }
 
+// Receives at least one byte (counted in kBytesIn); or returns 0 with *end saying why the
+// connection ends (EOF, idle timeout, error, shutdown).
+ssize_t receive(int fd, char* buf, size_t len, const ConnectionContext& ctx, End* end) {
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, len, 0);
+    if (n > 0) {
+      ctx.counters.add(Counter::kBytesIn, static_cast<uint64_t>(n));
+      return n;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (ctx.stopping.load(std::memory_order_relaxed)) {
+      *end = End::kStopped;
+    } else {
+      *end = n == 0 ? End::kPeerClosed : classify(errno);
+    }
+    return 0;
+  }
+}
+
 End echo_loop(int fd, const ConnectionContext& ctx) {
   char buf[kBufferBytes];
   const auto delay = std::chrono::microseconds(ctx.options.test_echo_delay_us);
+  End end = End::kError;
   for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n == 0) return ctx.stopping.load(std::memory_order_relaxed) ? End::kStopped : End::kPeerClosed;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (ctx.stopping.load(std::memory_order_relaxed)) return End::kStopped;
-      return classify(errno);
-    }
-    ctx.counters.add(Counter::kBytesIn, static_cast<uint64_t>(n));
+    ssize_t n = receive(fd, buf, sizeof buf, ctx, &end);
+    if (n <= 0) return end;
     ctx.counters.add(Counter::kRequests);
     if (delay.count() > 0) std::this_thread::sleep_for(delay);
     // Backpressure is implicit: while send blocks on a peer that does not read, nothing more
@@ -103,15 +117,10 @@ End http_loop(int fd, const ConnectionContext& ctx) {
   char buf[kBufferBytes];
   const auto request_deadline = std::chrono::milliseconds(ctx.options.idle_timeout_ms);
   std::chrono::steady_clock::time_point request_started;
+  End end = End::kError;
   for (;;) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n == 0) return ctx.stopping.load(std::memory_order_relaxed) ? End::kStopped : End::kPeerClosed;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (ctx.stopping.load(std::memory_order_relaxed)) return End::kStopped;
-      return classify(errno);
-    }
-    ctx.counters.add(Counter::kBytesIn, static_cast<uint64_t>(n));
+    ssize_t n = receive(fd, buf, sizeof buf, ctx, &end);
+    if (n <= 0) return end;
     const bool was_mid_request = codec.mid_request();
     codec.on_input(std::string_view(buf, static_cast<size_t>(n)));
     const uint64_t answered = codec.take_responses();
