@@ -52,6 +52,7 @@ size_t HttpCodec::process(std::string_view data) {
   while (state_ == State::kParsing && used < data.size()) {
     RequestParser::Result r = parser_.parse(data.substr(used), request_);
     used += r.consumed;
+    if (parser_.take_continue()) out_.append("HTTP/1.1 100 Continue\r\n\r\n");
     if (r.event == RequestParser::Event::kNeedMore) break;
     if (r.event == RequestParser::Event::kError) {
       HttpService::append_error_response(parser_.error_status(), out_);

@@ -30,7 +30,11 @@ void append_text(std::string& out, const Request& r, int status, std::string_vie
   head.status = status;
   head.connection = connection_header(r);
   head.extra_headers = extra_headers;
-  append_response(out, head, body);
+  if (r.head) {
+    append_response_head(out, head, body.size());  // HEAD: the length, not the bytes
+  } else {
+    append_response(out, head, body);
+  }
 }
 
 std::string_view allow_header(Route route) {

@@ -16,6 +16,7 @@ enum class Route : uint8_t { kRoot, kEcho, kSession, kHealthz, kStats, kNotFound
 
 struct Request {
   Method method = Method::kOther;
+  bool head = false;  // HEAD (a kOther method): the response carries no body bytes
   Route route = Route::kNotFound;
   uint8_t http_minor = 1;  // HTTP/1.<minor>; the parser accepts major 1 only
   bool keep_alive = true;  // the connection stays open after this response
@@ -24,6 +25,7 @@ struct Request {
 
   void clear() {
     method = Method::kOther;
+    head = false;
     route = Route::kNotFound;
     http_minor = 1;
     keep_alive = true;

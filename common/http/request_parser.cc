@@ -13,10 +13,11 @@ namespace {
 
 RequestParser* self(http_parser* p) { return static_cast<RequestParser*>(p->data); }
 
-bool is_cookie_name(const char* name, size_t len) {
-  if (len != 6) return false;
-  for (size_t i = 0; i < 6; ++i) {
-    if ((name[i] | 0x20) != "cookie"[i]) return false;
+// Case-insensitive comparison with a lowercase token.
+bool equals_lower(const char* text, size_t len, std::string_view lower) {
+  if (len != lower.size()) return false;
+  for (size_t i = 0; i < len; ++i) {
+    if ((text[i] | 0x20) != lower[i]) return false;
   }
   return true;
 }
@@ -89,6 +90,8 @@ int RequestParser::on_message_begin(http_parser* p) {
   s->field_len_ = 0;
   s->in_value_ = false;
   s->value_is_cookie_ = false;
+  s->value_is_expect_ = false;
+  s->expect_len_ = 0;
   s->keep_body_ = false;
   s->mid_request_ = true;
   return 0;
@@ -116,10 +119,18 @@ int RequestParser::on_header_value(http_parser* p, const char* at, size_t len) {
   RequestParser* s = self(p);
   if (!s->in_value_) {  // the first piece of this header's value
     s->in_value_ = true;
-    s->value_is_cookie_ = is_cookie_name(s->field_, s->field_len_);
+    s->value_is_cookie_ = equals_lower(s->field_, s->field_len_, "cookie");
+    s->value_is_expect_ = equals_lower(s->field_, s->field_len_, "expect");
     if (s->value_is_cookie_ && !s->cookie_.empty()) s->cookie_.append("; ");
   }
   if (s->value_is_cookie_) s->cookie_.append(at, len);  // bounded by kMaxHeaderBytes
+  if (s->value_is_expect_) {
+    if (s->expect_len_ < sizeof s->expect_) {
+      std::memcpy(s->expect_ + s->expect_len_, at,
+                  std::min(len, sizeof s->expect_ - s->expect_len_));
+    }
+    s->expect_len_ += len;
+  }
   return 0;
 }
 
@@ -138,6 +149,7 @@ int RequestParser::on_headers_complete(http_parser* p) {
   r.method = p->method == HTTP_GET ? Method::kGet
              : p->method == HTTP_POST ? Method::kPost
                                       : Method::kOther;
+  r.head = p->method == HTTP_HEAD;
   r.route = route_for_target(s->target_);
   r.http_minor = static_cast<uint8_t>(p->http_minor);
   if (p->http_major != 1) {
@@ -146,6 +158,10 @@ int RequestParser::on_headers_complete(http_parser* p) {
   }
   std::string_view sid = find_cookie(s->cookie_, "sid");
   r.sid.assign(sid.data(), sid.size());
+  // curl sends "Expect: 100-continue" before a body over 1 KiB and waits a second for it.
+  s->continue_pending_ = p->content_length != ULLONG_MAX && p->content_length > 0 &&
+                         p->http_minor >= 1 &&
+                         equals_lower(s->expect_, s->expect_len_, "100-continue");
   // Not reserved from Content-Length: a client may announce a body and never send it.
   s->keep_body_ = r.method == Method::kPost && r.route == Route::kEcho;
   return 0;

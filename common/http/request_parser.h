@@ -47,6 +47,13 @@ class RequestParser {
   int error_status() const { return error_status_; }
   // True while part of a request has been read but not all of it.
   bool mid_request() const { return mid_request_; }
+  // True once after the headers of a request with "Expect: 100-continue" and a body were
+  // accepted: the caller answers "100 Continue" before the final response.
+  bool take_continue() {
+    bool c = continue_pending_;
+    continue_pending_ = false;
+    return c;
+  }
 
  private:
   static int on_message_begin(http_parser* p);
@@ -63,10 +70,14 @@ class RequestParser {
   Request* request_ = nullptr;  // the request being filled, during parse() only
   std::string target_;          // the request target, accumulated across reads
   std::string cookie_;          // Cookie header values joined with "; "
-  char field_[8];               // the current header name, enough to recognise "cookie"
+  char field_[8];               // the current header name, enough for "cookie" / "expect"
   size_t field_len_ = 0;        // its full length (may exceed sizeof field_)
   bool in_value_ = false;       // the last callback was a header value
   bool value_is_cookie_ = false;
+  char expect_[16];  // the Expect header's value (prefix)
+  size_t expect_len_ = 0;
+  bool value_is_expect_ = false;
+  bool continue_pending_ = false;
   bool keep_body_ = false;
   bool mid_request_ = false;
   bool complete_ = false;

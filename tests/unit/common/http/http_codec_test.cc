@@ -100,7 +100,6 @@ TEST_F(CodecTest, EveryStatusRow) {
       {"POST /nope HTTP/1.1\r\nContent-Length: 1\r\n\r\nx", 404, "not found\n", false},
       {"PUT / HTTP/1.1\r\nContent-Length: 2\r\n\r\nab", 405, "method not allowed\n", false},
       {"DELETE /session HTTP/1.1\r\n\r\n", 405, nullptr, false},
-      {"HEAD / HTTP/1.1\r\n\r\n", 405, nullptr, false},
       {"GET /echo HTTP/1.1\r\n\r\n", 405, nullptr, false},
       {"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405, nullptr, false},
       {"GET / HTTP/1.1\r\nX: y\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501,
@@ -262,6 +261,38 @@ TEST_F(CodecTest, Http11KeepsAliveByDefault) {
   auto r = one("GET / HTTP/1.1\r\n\r\n", &closed);
   EXPECT_FALSE(r.header("Connection").has_value());
   EXPECT_FALSE(closed);
+}
+
+TEST_F(CodecTest, HeadGets405WithoutBodyBytes) {
+  HttpCodec codec(*service_);
+  std::string out = feed(codec, "HEAD / HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n");
+  size_t split = out.find("HTTP/1.1 200");
+  ASSERT_NE(split, std::string::npos) << out;
+  std::string head = out.substr(0, split);
+  EXPECT_EQ(head.substr(0, 31), "HTTP/1.1 405 Method Not Allowed");
+  EXPECT_NE(head.find("Content-Length: 19\r\n"), std::string::npos);
+  EXPECT_EQ(head.substr(head.size() - 4), "\r\n\r\n");  // no body bytes follow
+  EXPECT_EQ(parse_responses(out.substr(split)).at(0).body, "ok");
+}
+
+TEST_F(CodecTest, ExpectContinueIsAnsweredBeforeTheBody) {
+  HttpCodec codec(*service_);
+  std::string first = feed(codec,
+                           "POST /echo HTTP/1.1\r\nContent-Length: 5\r\n"
+                           "Expect: 100-Continue\r\n\r\n");
+  EXPECT_EQ(first, "HTTP/1.1 100 Continue\r\n\r\n");
+  auto r = parse_responses(feed(codec, "hello"));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].body, "hello");
+  // Not for a body that is refused, nor without a body.
+  make_service(/*max_body=*/2);
+  HttpCodec refused(*service_);
+  std::string out = feed(refused,
+                         "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 413");
+  HttpCodec empty(*service_);
+  out = feed(empty, "POST /echo HTTP/1.1\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n");
+  EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 200");
 }
 
 TEST_F(CodecTest, UpgradeRequestIsAnsweredThenClosed) {
