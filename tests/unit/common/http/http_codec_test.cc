@@ -345,6 +345,39 @@ TEST_F(CodecTest, SessionCreateAndContinue) {
   EXPECT_EQ(nlohmann::json::parse(joined.body)["visits"], 5);
 }
 
+// Header names and values arrive in pieces and may be empty; the cookie must still be found,
+// and only under the Cookie header.
+TEST_F(CodecTest, CookieHeaderAmongEmptyAndSimilarHeaders) {
+  std::string sid = sid_from_cookie(one("GET /session HTTP/1.1\r\n\r\n"));
+  ASSERT_EQ(sid.size(), 32u);
+  const std::string variants[] = {
+      "X-Empty:\r\nCookie: sid=" + sid + "\r\n",
+      "X-Empty: \r\ncookie: sid=" + sid + "\r\nX-After:\r\n",
+      "Cookie:\r\nX-Other: sid=nope\r\nCOOKIE: sid=" + sid + "\r\n",
+      "Cookies: sid=nope\r\nCookie: sid=" + sid + "\r\n",
+  };
+  int expected_visits = 1;
+  for (const std::string& headers : variants) {
+    std::string req = "GET /session HTTP/1.1\r\n" + headers + "\r\n";
+    // Whole, and one byte at a time.
+    for (bool bytewise : {false, true}) {
+      HttpCodec codec(*service_);
+      std::string out;
+      if (bytewise) {
+        for (char c : req) out += feed(codec, std::string_view(&c, 1));
+      } else {
+        out = feed(codec, req);
+      }
+      auto r = parse_responses(out);
+      ASSERT_EQ(r.size(), 1u) << headers;
+      EXPECT_EQ(nlohmann::json::parse(r[0].body)["visits"], ++expected_visits) << headers;
+    }
+  }
+  // A Cookie-like header alone is not a cookie.
+  EXPECT_EQ(nlohmann::json::parse(one("GET /session HTTP/1.1\r\nX-Cookie: sid=" + sid +
+                                      "\r\n\r\n").body)["visits"], 1);
+}
+
 TEST_F(CodecTest, UnknownOrMalformedSidStartsANewSession) {
   for (std::string cookie : {"sid=00000000000000000000000000000000", "sid=xyz", "sid=",
                              "xsid=00000000000000000000000000000000"}) {
@@ -547,6 +580,51 @@ TEST_F(CodecTest, AsyncStoreWithDeferredDispatch) {
   auto r = parse_responses(codec.output());
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[1].body, "Hello, World!");
+}
+
+}  // namespace
+}  // namespace iomb::http
+
+namespace iomb::http {
+namespace {
+
+int64_t thread_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1'000'000LL + ts.tv_nsec / 1000;
+}
+
+// --work-us burns at least that much CPU on the handling thread; --block-us sleeps at least
+// that long. Both are lower bounds the implementation guarantees, not timing thresholds.
+TEST(HttpServiceWork, WorkAndBlockPerRequest) {
+  HttpServiceOptions o;
+  o.node_id = "w";
+  o.work_us = 3000;
+  HttpService busy(o, std::make_unique<MemorySessionStore>(MemorySessionStoreOptions{}), nullptr);
+  HttpCodec codec(busy);
+  int64_t cpu0 = thread_cpu_us();
+  codec.on_input("GET / HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_GE(thread_cpu_us() - cpu0, 6000);
+  EXPECT_EQ(codec.take_responses(), 2u);
+
+  o.work_us = 0;
+  o.block_us = 20000;
+  HttpService blocking(o, std::make_unique<MemorySessionStore>(MemorySessionStoreOptions{}),
+                       nullptr);
+  HttpCodec codec2(blocking);
+  auto t0 = std::chrono::steady_clock::now();
+  cpu0 = thread_cpu_us();
+  codec2.on_input("GET / HTTP/1.1\r\n\r\n");
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::microseconds(20000));
+  EXPECT_EQ(codec2.take_responses(), 1u);
+  // Errors and 404s do no work.
+  o.work_us = 1'000'000;
+  o.block_us = 0;
+  HttpService slow(o, std::make_unique<MemorySessionStore>(MemorySessionStoreOptions{}), nullptr);
+  HttpCodec codec3(slow);
+  cpu0 = thread_cpu_us();
+  codec3.on_input("GET /nope HTTP/1.1\r\n\r\n");
+  EXPECT_LT(thread_cpu_us() - cpu0, 1'000'000);
 }
 
 }  // namespace
