@@ -15,8 +15,7 @@ namespace {
 
 using namespace iomb::http;
 
-constexpr std::string_view kWrkGet =
-    "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n";
+constexpr std::string_view kWrkGet = "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n";
 constexpr std::string_view kBrowserGet =
     "GET /session HTTP/1.1\r\n"
     "Host: 127.0.0.1:8080\r\n"
@@ -64,8 +63,8 @@ void BM_CodecGetRoot(benchmark::State& state) {
   }
   if (codec.should_close()) state.SkipWithError("codec closed");
   state.SetItemsProcessed(state.iterations() * pipeline);
-  state.counters["resp_bytes"] =
-      benchmark::Counter(static_cast<double>(out_bytes) / static_cast<double>(state.iterations() * pipeline));
+  state.counters["resp_bytes"] = benchmark::Counter(
+      static_cast<double>(out_bytes) / static_cast<double>(state.iterations() * pipeline));
 }
 BENCHMARK(BM_CodecGetRoot)->Arg(1)->Arg(16);
 

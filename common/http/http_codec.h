@@ -60,9 +60,7 @@ class HttpCodec final : private VisitCallback {
   // Takes every byte (stashes what cannot be parsed yet). Ignored once should_close().
   void on_input(std::string_view data);
   // Unsent response bytes, in request order. Invalidated by the next non-const call.
-  std::string_view output() const {
-    return std::string_view(out_).substr(out_pos_);
-  }
+  std::string_view output() const { return std::string_view(out_).substr(out_pos_); }
   size_t pending_output() const { return out_.size() - out_pos_; }
   // Marks the first `n` bytes of output() as sent.
   void consume_output(size_t n);

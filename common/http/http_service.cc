@@ -6,10 +6,9 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "common/http/memory_session_store.h"
 #include "common/http/response_writer.h"
@@ -144,7 +143,9 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
   extra.clear();
   extra.append(x_node_header_);
   if (v.created) {
-    extra.append("Set-Cookie: sid=").append(sid_view).append("; Path=/; HttpOnly; SameSite=Lax\r\n");
+    extra.append("Set-Cookie: sid=")
+        .append(sid_view)
+        .append("; Path=/; HttpOnly; SameSite=Lax\r\n");
   }
   ResponseHead head;
   head.content_type = "application/json";
@@ -157,8 +158,8 @@ void HttpService::append_stats(const Request& r, std::string& out) const {
   nlohmann::json j = counters_ ? counters_().to_json() : nlohmann::json::object();
   j["node"] = options_.node_id;
   SessionStoreStats s = store_->stats();
-  j["sessions"] = {{"live", s.live}, {"created", s.created}, {"expired", s.expired},
-                   {"evicted", s.evicted}};
+  j["sessions"] = {
+      {"live", s.live}, {"created", s.created}, {"expired", s.expired}, {"evicted", s.evicted}};
   ResponseHead head;
   head.content_type = "application/json";
   head.connection = connection_header(r);

@@ -32,8 +32,7 @@ class HttpService {
   enum class Outcome { kDone, kPending };
 
   // Throws std::invalid_argument for a node id that cannot go into a header.
-  HttpService(HttpServiceOptions options, std::unique_ptr<SessionStore> store,
-              CountersFn counters);
+  HttpService(HttpServiceOptions options, std::unique_ptr<SessionStore> store, CountersFn counters);
 
   // Answers `request`: appends the whole response to `out` and returns kDone, or (GET /session
   // with an asynchronous store) returns kPending after starting the store operation, which

@@ -48,11 +48,10 @@ void MemorySessionStore::drop_expired(Shard& shard, int64_t now, int max_count) 
 }
 
 void MemorySessionStore::visit(std::string_view sid, VisitCallback& done) {
-  const int64_t now =
-      options_.now_ms ? options_.now_ms()
-                      : std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now().time_since_epoch())
-                            .count();
+  const int64_t now = options_.now_ms ? options_.now_ms()
+                                      : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now().time_since_epoch())
+                                            .count();
   VisitResult result;
   result.created_by = options_.node_id;
   bool found = false;

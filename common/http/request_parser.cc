@@ -146,7 +146,7 @@ int RequestParser::on_headers_complete(http_parser* p) {
     s->error_status_ = 413;
     return -1;
   }
-  r.method = p->method == HTTP_GET ? Method::kGet
+  r.method = p->method == HTTP_GET    ? Method::kGet
              : p->method == HTTP_POST ? Method::kPost
                                       : Method::kOther;
   r.head = p->method == HTTP_HEAD;

@@ -18,9 +18,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // Skips the rest of the test when start_http() skipped or failed.
-#define IOMB_HTTP_START(var, ...)               \
-  auto var = start_http(__VA_ARGS__);           \
-  if (::testing::Test::IsSkipped()) return;     \
+#define IOMB_HTTP_START(var, ...)           \
+  auto var = start_http(__VA_ARGS__);       \
+  if (::testing::Test::IsSkipped()) return; \
   ASSERT_TRUE(var->started())
 
 std::string sid_of(const HttpResponse& r) {
@@ -72,8 +72,8 @@ TEST_P(HttpServerTest, EveryEndpoint) {
   EXPECT_EQ(session->header("Content-Type"), "application/json");
   std::string sid = sid_of(*session);
   ASSERT_EQ(sid.size(), 32u) << session->raw;
-  EXPECT_EQ(json_of(session), nlohmann::json({{"sid", sid}, {"visits", 1}, {"node", "n1"},
-                                              {"created_by", "n1"}}));
+  EXPECT_EQ(json_of(session),
+            nlohmann::json({{"sid", sid}, {"visits", 1}, {"node", "n1"}, {"created_by", "n1"}}));
 
   auto stats = roundtrip(fd.get(), get_request("/stats"));
   ASSERT_TRUE(stats);
@@ -151,11 +151,12 @@ struct ErrorCase {
 TEST_P(HttpServerTest, ErrorStatusesThenClose) {
   IOMB_HTTP_START(server, {"--max-body", "1KiB"});
   const std::vector<ErrorCase> cases = {
-      {"headers over 8 KiB", "GET / HTTP/1.1\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n", 431},
+      {"headers over 8 KiB", "GET / HTTP/1.1\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n",
+       431},
       {"body over --max-body",
        "POST /echo HTTP/1.1\r\nContent-Length: 1025\r\n\r\n" + std::string(1025, 'b'), 413},
-      {"chunked body", "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-       501},
+      {"chunked body",
+       "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 501},
       {"malformed", "GET / HTTP/1.1\r\nNo colon here\r\n\r\n", 400},
       {"bad method", "G@T / HTTP/1.1\r\n\r\n", 400},
   };
@@ -182,8 +183,8 @@ TEST_P(HttpServerTest, ErrorStatusesThenClose) {
   }
   // A body exactly at the limit is fine.
   auto fd = connect_loopback(server->port());
-  auto ok = roundtrip(fd.get(), "POST /echo HTTP/1.1\r\nContent-Length: 1024\r\n\r\n" +
-                                    std::string(1024, 'c'));
+  auto ok = roundtrip(
+      fd.get(), "POST /echo HTTP/1.1\r\nContent-Length: 1024\r\n\r\n" + std::string(1024, 'c'));
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_EQ(ok->body.size(), 1024u);
@@ -244,7 +245,8 @@ TEST_P(HttpServerTest, SessionCreationAndContinuation) {
     EXPECT_EQ(j["visits"], visit);
   }
   // A forged sid is a new session.
-  auto forged = roundtrip(fd.get(), get_request("/session", "sid=0123456789abcdef0123456789abcdef"));
+  auto forged =
+      roundtrip(fd.get(), get_request("/session", "sid=0123456789abcdef0123456789abcdef"));
   ASSERT_TRUE(forged);
   EXPECT_EQ(json_of(forged)["visits"], 1);
   EXPECT_NE(sid_of(*forged), sid);
@@ -278,7 +280,7 @@ TEST_P(HttpServerTest, SessionEviction) {
   std::string a = create(), b = create();
   ASSERT_EQ(a.size(), 32u);
   ASSERT_EQ(b.size(), 32u);
-  EXPECT_EQ(visits(a), 2);  // b is now the least recently used
+  EXPECT_EQ(visits(a), 2);   // b is now the least recently used
   std::string c = create();  // evicts b
   EXPECT_EQ(visits(a), 3);
   EXPECT_EQ(visits(c), 2);

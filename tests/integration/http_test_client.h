@@ -17,19 +17,19 @@ using HttpResponse = http::testing::ParsedResponse;
 
 // Reads from `fd` until `count` complete responses arrived (bytes beyond them stay in
 // *buffer for the next call), the peer closed, or `timeout`. Returns the responses read.
-std::vector<HttpResponse> read_responses(int fd, size_t count, std::string* buffer,
-                                         std::chrono::milliseconds timeout =
-                                             std::chrono::milliseconds(5000));
+std::vector<HttpResponse> read_responses(
+    int fd, size_t count, std::string* buffer,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
 // One response, or nullopt.
-std::optional<HttpResponse> read_response(int fd, std::string* buffer,
-                                          std::chrono::milliseconds timeout =
-                                              std::chrono::milliseconds(5000));
+std::optional<HttpResponse> read_response(
+    int fd, std::string* buffer,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
 // Sends `request` on `fd` and reads one response.
-std::optional<HttpResponse> roundtrip(int fd, std::string_view request,
-                                      std::chrono::milliseconds timeout =
-                                          std::chrono::milliseconds(5000));
+std::optional<HttpResponse> roundtrip(
+    int fd, std::string_view request,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(5000));
 
 // A GET request for `target` (HTTP/1.1, Host header, optional Cookie and extra header lines).
 std::string get_request(std::string_view target, std::string_view cookie = {},

@@ -20,7 +20,9 @@ TEST(FindCookie, NameMustMatchExactly) {
   EXPECT_EQ(find_cookie("xsid=abc; sid=def", "sid"), "def");
 }
 
-TEST(FindCookie, FirstOfDuplicatesWins) { EXPECT_EQ(find_cookie("sid=one; sid=two", "sid"), "one"); }
+TEST(FindCookie, FirstOfDuplicatesWins) {
+  EXPECT_EQ(find_cookie("sid=one; sid=two", "sid"), "one");
+}
 
 TEST(FindCookie, QuotedValue) { EXPECT_EQ(find_cookie("sid=\"abc\"", "sid"), "abc"); }
 

@@ -68,8 +68,9 @@ class CodecTest : public ::testing::Test {
 
 // The Date value is the only byte that may differ between servers.
 std::string without_date(std::string raw) {
-  return std::regex_replace(raw, std::regex("Date: [A-Za-z]{3}, \\d\\d [A-Za-z]{3} \\d{4} "
-                                            "\\d\\d:\\d\\d:\\d\\d GMT\r\n"),
+  return std::regex_replace(raw,
+                            std::regex("Date: [A-Za-z]{3}, \\d\\d [A-Za-z]{3} \\d{4} "
+                                       "\\d\\d:\\d\\d:\\d\\d GMT\r\n"),
                             "Date: *\r\n");
 }
 
@@ -248,8 +249,8 @@ TEST_F(CodecTest, Http10ClosesUnlessKeepAlive) {
   EXPECT_EQ(r.header("Connection"), "close");
   EXPECT_TRUE(closed);
 
-  auto ka = exchange("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n",
-                     &closed);
+  auto ka = exchange(
+      "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n", &closed);
   ASSERT_EQ(ka.size(), 2u);
   EXPECT_EQ(ka[0].header("Connection"), "keep-alive");
   EXPECT_EQ(ka[1].header("Connection"), "close");
@@ -287,8 +288,8 @@ TEST_F(CodecTest, ExpectContinueIsAnsweredBeforeTheBody) {
   // Not for a body that is refused, nor without a body.
   make_service(/*max_body=*/2);
   HttpCodec refused(*service_);
-  std::string out = feed(refused,
-                         "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  std::string out =
+      feed(refused, "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
   EXPECT_EQ(out.substr(0, 12), "HTTP/1.1 413");
   HttpCodec empty(*service_);
   out = feed(empty, "POST /echo HTTP/1.1\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n");
@@ -331,8 +332,8 @@ TEST_F(CodecTest, SessionCreateAndContinue) {
   std::string sid = sid_from_cookie(first);
   ASSERT_EQ(sid.size(), 32u) << first.raw;
   auto j = nlohmann::json::parse(first.body);
-  EXPECT_EQ(j, nlohmann::json({{"sid", sid}, {"visits", 1}, {"node", "node-a"},
-                               {"created_by", "node-a"}}));
+  EXPECT_EQ(j, nlohmann::json(
+                   {{"sid", sid}, {"visits", 1}, {"node", "node-a"}, {"created_by", "node-a"}}));
   for (int visit = 2; visit <= 4; ++visit) {
     auto next = one("GET /session HTTP/1.1\r\nCookie: theme=x; sid=" + sid + "\r\n\r\n");
     EXPECT_FALSE(next.header("Set-Cookie").has_value());
@@ -374,13 +375,14 @@ TEST_F(CodecTest, CookieHeaderAmongEmptyAndSimilarHeaders) {
     }
   }
   // A Cookie-like header alone is not a cookie.
-  EXPECT_EQ(nlohmann::json::parse(one("GET /session HTTP/1.1\r\nX-Cookie: sid=" + sid +
-                                      "\r\n\r\n").body)["visits"], 1);
+  EXPECT_EQ(nlohmann::json::parse(
+                one("GET /session HTTP/1.1\r\nX-Cookie: sid=" + sid + "\r\n\r\n").body)["visits"],
+            1);
 }
 
 TEST_F(CodecTest, UnknownOrMalformedSidStartsANewSession) {
-  for (std::string cookie : {"sid=00000000000000000000000000000000", "sid=xyz", "sid=",
-                             "xsid=00000000000000000000000000000000"}) {
+  for (std::string cookie : {"sid=00000000000000000000000000000000", "sid=xyz",
+                             "sid=", "xsid=00000000000000000000000000000000"}) {
     auto r = one("GET /session HTTP/1.1\r\nCookie: " + cookie + "\r\n\r\n");
     EXPECT_EQ(sid_from_cookie(r).size(), 32u) << cookie;
     EXPECT_EQ(nlohmann::json::parse(r.body)["visits"], 1) << cookie;
@@ -406,7 +408,8 @@ TEST_F(CodecTest, LeastRecentlyUsedSessionIsEvicted) {
   std::string a = sid_from_cookie(one("GET /session HTTP/1.1\r\n\r\n"));
   std::string b = sid_from_cookie(one("GET /session HTTP/1.1\r\n\r\n"));
   auto visit = [&](const std::string& sid) {
-    return nlohmann::json::parse(one("GET /session HTTP/1.1\r\nCookie: sid=" + sid + "\r\n\r\n").body);
+    return nlohmann::json::parse(
+        one("GET /session HTTP/1.1\r\nCookie: sid=" + sid + "\r\n\r\n").body);
   };
   EXPECT_EQ(visit(a)["visits"], 2);  // a is now more recent than b
   std::string c = sid_from_cookie(one("GET /session HTTP/1.1\r\n\r\n"));  // evicts b
@@ -461,7 +464,7 @@ TEST_F(CodecTest, DeferredDispatchAnswersOneRequestAtATime) {
     EXPECT_FALSE(codec.take_ready_request());  // claimed once
     EXPECT_TRUE(codec.busy());
     codec.on_input(handled == 0 ? "thz HTTP/1.1\r\n\r\n" : "");  // stashed meanwhile
-    codec.handle_request();  // a worker would run this
+    codec.handle_request();                                      // a worker would run this
     codec.finish_request();
     ++handled;
   }

@@ -54,7 +54,8 @@ inline std::vector<ParsedResponse> parse_responses(std::string_view stream,
         bad = true;
         break;
       }
-      r.headers.emplace_back(std::string(line.substr(0, colon)), std::string(line.substr(colon + 2)));
+      r.headers.emplace_back(std::string(line.substr(0, colon)),
+                             std::string(line.substr(colon + 2)));
     }
     if (bad) break;
     if (auto cl = r.header("Content-Length")) length = std::stol(*cl);
