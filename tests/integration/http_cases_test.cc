@@ -4,7 +4,6 @@
 #include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 
 #include "common/socket_ops.h"
@@ -23,13 +22,7 @@ using namespace std::chrono_literals;
   if (::testing::Test::IsSkipped()) return; \
   ASSERT_TRUE(var->started())
 
-std::string sid_of(const HttpResponse& r) {
-  auto cookie = r.header("Set-Cookie");
-  if (!cookie) return "";
-  std::smatch m;
-  static const std::regex re("^sid=([0-9a-f]{32}); Path=/; HttpOnly; SameSite=Lax$");
-  return std::regex_match(*cookie, m, re) ? m[1].str() : "";
-}
+std::string sid_of(const HttpResponse& r) { return http::testing::sid_from_set_cookie(r); }
 
 nlohmann::json json_of(const std::optional<HttpResponse>& r) {
   if (!r) return nullptr;

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <regex>
 
 #include "tests/integration/test_client.h"
 
@@ -72,10 +71,6 @@ std::string get_request(std::string_view target, std::string_view cookie,
   return r;
 }
 
-std::string without_date(const std::string& raw) {
-  static const std::regex kDate(
-      "Date: [A-Za-z]{3}, \\d\\d [A-Za-z]{3} \\d{4} \\d\\d:\\d\\d:\\d\\d GMT\r\n");
-  return std::regex_replace(raw, kDate, "Date: *\r\n");
-}
+std::string without_date(const std::string& raw) { return http::testing::without_date(raw); }
 
 }  // namespace iomb::testing

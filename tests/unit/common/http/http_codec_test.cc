@@ -7,7 +7,6 @@
 
 #include <nlohmann/json.hpp>
 #include <random>
-#include <regex>
 
 #include "common/http/memory_session_store.h"
 #include "tests/unit/common/http/response_reader.h"
@@ -17,6 +16,7 @@ namespace {
 
 using testing::parse_responses;
 using testing::ParsedResponse;
+using testing::without_date;
 
 class CodecTest : public ::testing::Test {
  protected:
@@ -65,14 +65,6 @@ class CodecTest : public ::testing::Test {
   MemorySessionStore* store_ = nullptr;
   std::unique_ptr<HttpService> service_;
 };
-
-// The Date value is the only byte that may differ between servers.
-std::string without_date(std::string raw) {
-  return std::regex_replace(raw,
-                            std::regex("Date: [A-Za-z]{3}, \\d\\d [A-Za-z]{3} \\d{4} "
-                                       "\\d\\d:\\d\\d:\\d\\d GMT\r\n"),
-                            "Date: *\r\n");
-}
 
 TEST_F(CodecTest, GetRootIsTheTechEmpowerPlaintextResponse) {
   auto r = one("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -316,13 +308,7 @@ TEST_F(CodecTest, StatsIsJsonWithCountersAndSessions) {
 
 // --- sessions ---
 
-std::string sid_from_cookie(const ParsedResponse& r) {
-  auto c = r.header("Set-Cookie");
-  if (!c) return "";
-  std::smatch m;
-  std::regex re("^sid=([0-9a-f]{32}); Path=/; HttpOnly; SameSite=Lax$");
-  return std::regex_match(*c, m, re) ? m[1].str() : "";
-}
+std::string sid_from_cookie(const ParsedResponse& r) { return testing::sid_from_set_cookie(r); }
 
 TEST_F(CodecTest, SessionCreateAndContinue) {
   auto first = one("GET /session HTTP/1.1\r\n\r\n");

@@ -71,4 +71,45 @@ inline std::vector<ParsedResponse> parse_responses(std::string_view stream,
   return out;
 }
 
+// `raw` with the Date value replaced by "*" (the only bytes allowed to differ between
+// servers); a Date value that is not an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") is left
+// as it is, so the comparison fails.
+inline std::string without_date(std::string raw) {
+  size_t at = raw.find("\r\nDate: ");
+  if (at == std::string::npos) return raw;
+  size_t value = at + 8;
+  size_t end = raw.find("\r\n", value);
+  if (end == std::string::npos || end - value != 29) return raw;
+  std::string_view date(raw.data() + value, 29);
+  auto digits = [&](size_t pos, size_t n) {
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (date[i] < '0' || date[i] > '9') return false;
+    }
+    return true;
+  };
+  if (date.substr(3, 2) != ", " || !digits(5, 2) || !digits(12, 4) || !digits(17, 2) ||
+      date[19] != ':' || !digits(20, 2) || date[22] != ':' || !digits(23, 2) ||
+      date.substr(25) != " GMT") {
+    return raw;
+  }
+  return raw.replace(value, 29, "*");
+}
+
+// The sid of a `Set-Cookie: sid=<32 lowercase hex>; Path=/; HttpOnly; SameSite=Lax` header,
+// or "" when there is no such header or it has any other shape.
+inline std::string sid_from_set_cookie(const ParsedResponse& r) {
+  auto cookie = r.header("Set-Cookie");
+  constexpr std::string_view kAttributes = "; Path=/; HttpOnly; SameSite=Lax";
+  if (!cookie || cookie->size() != 4 + 32 + kAttributes.size()) return "";
+  if (cookie->compare(0, 4, "sid=") != 0 ||
+      cookie->compare(36, std::string::npos, kAttributes) != 0) {
+    return "";
+  }
+  std::string sid = cookie->substr(4, 32);
+  for (char c : sid) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
+  }
+  return sid;
+}
+
 }  // namespace iomb::http::testing
