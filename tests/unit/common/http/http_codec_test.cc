@@ -514,12 +514,23 @@ class CountingListener final : public HttpCodec::Listener {
   int calls = 0;
 };
 
-TEST_F(CodecTest, AsyncStoreKeepsResponsesInOrder) {
-  auto store = std::make_unique<AsyncStore>();
-  AsyncStore* async = store.get();
-  HttpService service(HttpServiceOptions{.node_id = "me"}, std::move(store), nullptr);
+// A codec over an HttpService whose store is an AsyncStore.
+struct AsyncSetup {
+  explicit AsyncSetup(HttpCodec::Dispatch dispatch)
+      : async(new AsyncStore),
+        service(HttpServiceOptions{.node_id = "me"}, std::unique_ptr<SessionStore>(async), nullptr),
+        codec(service, dispatch, &listener) {}
+  AsyncStore* async;  // owned by service
+  HttpService service;
   CountingListener listener;
-  HttpCodec codec(service, HttpCodec::Dispatch::kInline, &listener);
+  HttpCodec codec;
+};
+
+TEST_F(CodecTest, AsyncStoreKeepsResponsesInOrder) {
+  AsyncSetup setup(HttpCodec::Dispatch::kInline);
+  AsyncStore* async = setup.async;
+  HttpCodec& codec = setup.codec;
+  const CountingListener& listener = setup.listener;
   codec.on_input(
       "GET / HTTP/1.1\r\n\r\nGET /session HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n"
       "GET /session HTTP/1.1\r\nCookie: sid=0000000000000001");
@@ -550,11 +561,10 @@ TEST_F(CodecTest, AsyncStoreKeepsResponsesInOrder) {
 }
 
 TEST_F(CodecTest, AsyncStoreWithDeferredDispatch) {
-  auto store = std::make_unique<AsyncStore>();
-  AsyncStore* async = store.get();
-  HttpService service(HttpServiceOptions{.node_id = "me"}, std::move(store), nullptr);
-  CountingListener listener;
-  HttpCodec codec(service, HttpCodec::Dispatch::kDeferred, &listener);
+  AsyncSetup setup(HttpCodec::Dispatch::kDeferred);
+  AsyncStore* async = setup.async;
+  HttpCodec& codec = setup.codec;
+  const CountingListener& listener = setup.listener;
   codec.on_input("GET /session HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n");
   ASSERT_TRUE(codec.take_ready_request());
   codec.handle_request();
