@@ -59,6 +59,11 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"ENOSYS", "EPERM"}))
         ->group("");  // hidden
   };
+  spec.validate = [](const iomb::ServerOptions& o) {
+    if (o.test_echo_delay_us != 0) {
+      throw CLI::ValidationError("--test-echo-delay-us", "is not supported by iomb-aio");
+    }
+  };
   return iomb::server_main(argc, argv, spec,
                            [&aio](const iomb::ServerOptions& o, iomb::UniqueFd listener) {
                              return std::make_unique<iomb::aio::AioServer>(o, aio,

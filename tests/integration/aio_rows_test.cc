@@ -189,7 +189,9 @@ void ten_thousand_idle(const std::vector<std::string>& args) {
   fds.reserve(kConnections);
   for (int i = 0; i < kConnections; ++i) {
     fds.push_back(connect_loopback(server.port()));
-    if (i % 1000 == 999) ASSERT_TRUE(echo_roundtrip(fds.back().get(), "ping", 10s)) << i;
+    if (i % 1000 == 999) {
+      ASSERT_TRUE(echo_roundtrip(fds.back().get(), "ping", 10s)) << i;
+    }
   }
   for (int i = 0; i < kConnections; i += 97) {
     ASSERT_TRUE(echo_roundtrip(fds[i].get(), std::to_string(i), 10s)) << "connection " << i;
