@@ -138,16 +138,23 @@ long process_cpu_ticks(pid_t pid) {
 // the spare descriptor), the server does not spin while at the limit, and serves again once
 // descriptors are free.
 TEST(AioAccept, EmfileShedsWithoutBusyLoop) {
-  IOMB_AIO_START(server, {});
-  rlimit low{48, 48};
+  // The server inherits a low descriptor limit. (Lowering it later with prlimit would not do:
+  // an io_uring accept reads RLIMIT_NOFILE once, when it is prepared.)
   rlimit old{};
-  ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, nullptr, &old), 0);
-  ASSERT_EQ(::prlimit(server.pid(), RLIMIT_NOFILE, &low, nullptr), 0);
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = 48;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  auto server = std::make_unique<ServerProcess>(binary_path("iomb-aio"),
+                                                std::vector<std::string>{});
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+  if (server->unavailable()) GTEST_SKIP() << "io_uring unavailable: " << server->stderr_text();
+  ASSERT_TRUE(server->started()) << server->stderr_text();
   std::vector<UniqueFd> fds;
   int served = 0;
   int shed = 0;
   for (int i = 0; i < 60; ++i) {
-    fds.push_back(connect_loopback(server.port()));
+    fds.push_back(connect_loopback(server->port()));
     if (echo_roundtrip(fds.back().get(), "x", 2s)) {
       ++served;
     } else {
@@ -157,19 +164,18 @@ TEST(AioAccept, EmfileShedsWithoutBusyLoop) {
   EXPECT_GT(served, 20);
   EXPECT_GT(shed, 0);
   // At the limit with nothing pending: a spinning accept would burn a whole CPU.
-  long before = process_cpu_ticks(server.pid());
+  long before = process_cpu_ticks(server->pid());
   std::this_thread::sleep_for(500ms);
-  long used = process_cpu_ticks(server.pid()) - before;
+  long used = process_cpu_ticks(server->pid()) - before;
   EXPECT_LT(used, sysconf(_SC_CLK_TCK) / 4) << "CPU ticks used while idle at the fd limit";
   fds.clear();
   std::this_thread::sleep_for(200ms);
-  auto fresh = connect_loopback(server.port());
+  auto fresh = connect_loopback(server->port());
   EXPECT_TRUE(echo_roundtrip(fresh.get(), "after", 3s));
   fresh.reset();
-  auto stopped = server.stop(SIGTERM);
-  EXPECT_EQ(server.exit_code(), 0);
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_EQ(server->exit_code(), 0);
   EXPECT_GE(stopped.value("rejected", 0), shed);
-  ::prlimit(server.pid(), RLIMIT_NOFILE, &old, nullptr);
 }
 
 // 10,000 idle connections: all served; reports RSS per idle connection.
