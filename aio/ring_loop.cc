@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <system_error>
 
 namespace iomb::aio {
@@ -256,7 +257,12 @@ void RingLoop::run() noexcept {
       rc = io_uring_submit_and_wait(ring, 1);
     }
     if (rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EAGAIN && rc != -EBUSY) {
-      std::fprintf(stderr, "iomb-aio: io_uring_submit_and_wait: error %d\n", -rc);
+      // Not expected from a healthy ring (ENOMEM under memory pressure, say): report it once
+      // per loop, count it, and keep serving what completes.
+      if (!enter_error_reported_) {
+        std::fprintf(stderr, "iomb-aio: io_uring_submit_and_wait: %s\n", std::strerror(-rc));
+        enter_error_reported_ = true;
+      }
       counters_.add_local(Counter::kErrorsOther);
     }
     now_ms_ = now_ms();

@@ -106,6 +106,7 @@ class RingLoop {
   bool tick_multishot_ = true;
   bool accept_armed_ = false;
   bool stopping_ = false;
+  bool enter_error_reported_ = false;
   uint64_t wake_value_ = 0;
   __kernel_timespec tick_ts_{};
   __kernel_timespec retry_ts_{};

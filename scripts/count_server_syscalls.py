@@ -11,6 +11,7 @@ S bytes per message; every byte verified), then stops both and prints one JSON l
 """
 import argparse
 import json
+import multiprocessing
 import os
 import selectors
 import signal
@@ -28,6 +29,8 @@ def parse_args():
     p.add_argument("--depth", type=int, default=1, help="messages in flight per connection")
     p.add_argument("--rounds", type=int, default=200, help="round trips per connection")
     p.add_argument("--size", type=int, default=64, help="bytes per message")
+    p.add_argument("--procs", type=int, default=1,
+                   help="client processes sharing the connections (a Python client is slow)")
     p.add_argument("--timeout", type=float, default=60.0, help="give up after this many seconds")
     return p.parse_args()
 
@@ -87,7 +90,11 @@ def main():
         perf = subprocess.Popen(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter",
                                  "-p", str(pid), "-o", perf_out])
         time.sleep(0.3)  # perf attaches
-        requests = run_client(ready["port"], a.connections, a.depth, a.rounds, a.size, a.timeout)
+        per_proc = [a.connections // a.procs + (i < a.connections % a.procs) for i in range(a.procs)]
+        with multiprocessing.Pool(a.procs) as pool:
+            requests = sum(pool.starmap(
+                run_client, [(ready["port"], c, a.depth, a.rounds, a.size, a.timeout)
+                             for c in per_proc if c > 0]))
         perf.send_signal(signal.SIGINT)
         perf.wait(timeout=10)
         syscalls = None
@@ -101,7 +108,7 @@ def main():
         server.wait(timeout=10)
     print(json.dumps({"binary": os.path.basename(a.binary), "server_args": a.server_args,
                       "ring_setup": ready.get("ring_setup"), "connections": a.connections,
-                      "depth": a.depth, "size": a.size, "requests": requests,
+                      "depth": a.depth, "size": a.size, "client_procs": a.procs, "requests": requests,
                       "syscalls": syscalls,
                       "syscalls_per_request": round(syscalls / requests, 4)}))
 
