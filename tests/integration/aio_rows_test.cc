@@ -181,13 +181,9 @@ TEST(AioAccept, EmfileShedsWithoutBusyLoop) {
 // 10,000 idle connections: all served; reports RSS per idle connection.
 void ten_thousand_idle(const std::vector<std::string>& args) {
   constexpr int kConnections = 10000;
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);  // the server inherits the raised limit
-  if (lim.rlim_cur < kConnections + 200) {
-    GTEST_SKIP() << "needs " << kConnections + 200 << " open files per process, the hard limit is "
-                 << lim.rlim_cur;
+  const uint64_t limit = raise_open_file_limit();  // the server inherits it
+  if (limit < kConnections + 200) {
+    GTEST_SKIP() << "needs " << kConnections + 200 << " open files, the limit is " << limit;
   }
   IOMB_AIO_START(server, args);
   long rss_start = server.rss_kib();
