@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "harness/compare/mann_whitney.h"
+
 namespace iomb::compare {
 namespace {
 
@@ -96,6 +98,24 @@ std::string format_summary(const Comparison& comparison) {
          printf_string("%g", comparison.options.alpha) + ", threshold " + threshold + "%)";
 }
 
+std::string format_repetitions_hint(const Comparison& comparison) {
+  size_t fewest = 0;
+  for (const auto& row : comparison.rows) {
+    for (const auto& m : row.metrics) {
+      if (m.verdict != Verdict::kInsufficientData) continue;
+      const size_t n = std::min(m.base_n, m.new_n);
+      if (fewest == 0 || n < fewest) fewest = n;
+    }
+  }
+  if (fewest == 0) return "";
+  size_t needed = 1;
+  while (needed < 1000 && min_attainable_p(needed, needed) >= comparison.options.alpha) ++needed;
+  return "note: with " + std::to_string(fewest) +
+         " repetitions per side no difference can reach p < " +
+         printf_string("%g", comparison.options.alpha) + "; use at least " +
+         std::to_string(needed) + " repetitions on each side";
+}
+
 std::string format_terminal_table(const Comparison& comparison) {
   Table rows = table_rows(comparison);
   std::vector<size_t> width(kHeader.size());
@@ -119,6 +139,7 @@ std::string format_terminal_table(const Comparison& comparison) {
   for (const auto& row : rows) out += line(row);
   out += unmatched_lines(comparison, "");
   out += format_summary(comparison) + "\n";
+  if (std::string hint = format_repetitions_hint(comparison); !hint.empty()) out += hint + "\n";
   return out;
 }
 
@@ -149,6 +170,9 @@ std::string format_markdown_table(const Comparison& comparison) {
   std::string unmatched = unmatched_lines(comparison, "- ");
   if (!unmatched.empty()) out += "\n" + unmatched;
   out += "\n" + format_summary(comparison) + "\n";
+  if (std::string hint = format_repetitions_hint(comparison); !hint.empty()) {
+    out += "\n" + hint + "\n";
+  }
   return out;
 }
 

@@ -82,6 +82,18 @@ TEST(MarkdownTable, WellFormedRows) {
   EXPECT_NE(text.find("- only in base: gone"), std::string::npos);
 }
 
+TEST(RepetitionsHint, SaysHowManyRepetitionsAreNeeded) {
+  EXPECT_EQ(format_repetitions_hint(sample_comparison()), "");  // 5 vs 5 is enough
+  ResultFile three{"b", {BenchmarkSamples{"a", {1, 2, 3}, {}, {1, 2, 3}, false}}};
+  Comparison c = compare_results(three, three, CompareOptions{});
+  const std::string hint = format_repetitions_hint(c);
+  // 3 vs 3 reaches at best p = 0.1; 4 vs 4 reaches 2/70 < 0.05.
+  EXPECT_NE(hint.find("with 3 repetitions"), std::string::npos) << hint;
+  EXPECT_NE(hint.find("at least 4"), std::string::npos) << hint;
+  EXPECT_NE(format_terminal_table(c).find(hint), std::string::npos);
+  EXPECT_NE(format_markdown_table(c).find(hint), std::string::npos);
+}
+
 TEST(MarkdownTable, EscapesPipesInNames) {
   ResultFile base{"b", {BenchmarkSamples{"a|b", {1, 2}, {}, {1, 2}, false}}};
   std::string text = format_markdown_table(compare_results(base, base, CompareOptions{}));
