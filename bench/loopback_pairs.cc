@@ -9,6 +9,22 @@
 #include "common/socket_ops.h"
 
 namespace iomb::bench {
+namespace {
+
+// Calls io(data, len) until len bytes have moved; retries EINTR; false on error or EOF.
+template <typename Pointer, typename Io>
+bool transfer_exact(Pointer data, size_t len, Io io) {
+  while (len > 0) {
+    ssize_t n = io(data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
 
 LoopbackPairs::LoopbackPairs(int count) {
   ListenConfig config;
@@ -27,25 +43,13 @@ LoopbackPairs::LoopbackPairs(int count) {
 }
 
 bool send_exact(int fd, const char* data, size_t len) {
-  while (len > 0) {
-    ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    len -= static_cast<size_t>(n);
-  }
-  return true;
+  return transfer_exact(data, len, [fd](const char* p, size_t n) {
+    return send(fd, p, n, MSG_NOSIGNAL);
+  });
 }
 
 bool recv_exact(int fd, char* data, size_t len) {
-  while (len > 0) {
-    ssize_t n = recv(fd, data, len, MSG_WAITALL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    len -= static_cast<size_t>(n);
-  }
-  return true;
+  return transfer_exact(data, len, [fd](char* p, size_t n) { return recv(fd, p, n, MSG_WAITALL); });
 }
 
 }  // namespace iomb::bench

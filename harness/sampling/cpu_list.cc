@@ -5,15 +5,10 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "harness/sampling/text_fields.h"
+
 namespace iomb::sampling {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  size_t start = text.find_first_not_of(" \t\n");
-  if (start == std::string_view::npos) return {};
-  size_t end = text.find_last_not_of(" \t\n");
-  return text.substr(start, end - start + 1);
-}
 
 [[noreturn]] void bad(std::string_view whole, std::string_view why) {
   throw std::invalid_argument("bad CPU list '" + std::string(whole) + "': " + std::string(why));
@@ -38,11 +33,8 @@ int parse_cpu(std::string_view whole, std::string_view number) {
 std::vector<int> parse_cpu_list(std::string_view text) {
   if (trim(text).empty()) bad(text, "empty");
   std::vector<int> cpus;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string_view item = trim(text.substr(pos, comma - pos));
+  for (std::string_view raw_item : split(text, ',')) {
+    std::string_view item = trim(raw_item);
     if (item.empty()) bad(text, "empty item");
     size_t dash = item.find('-');
     if (dash == std::string_view::npos) {
@@ -53,7 +45,6 @@ std::vector<int> parse_cpu_list(std::string_view text) {
       if (last < first) bad(text, "reversed range '" + std::string(item) + "'");
       for (int cpu = first; cpu <= last; ++cpu) cpus.push_back(cpu);
     }
-    pos = comma + 1;
   }
   std::sort(cpus.begin(), cpus.end());
   cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());

@@ -2,35 +2,13 @@
 #include "harness/sampling/perf_stat_output.h"
 
 #include <charconv>
-#include <vector>
+
+#include "harness/sampling/text_fields.h"
 
 namespace iomb::sampling {
-namespace {
-
-std::vector<std::string_view> split(std::string_view line, char sep) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  for (;;) {
-    size_t next = line.find(sep, pos);
-    if (next == std::string_view::npos) {
-      out.push_back(line.substr(pos));
-      return out;
-    }
-    out.push_back(line.substr(pos, next - pos));
-    pos = next + 1;
-  }
-}
-
-}  // namespace
-
 PerfCounts parse_perf_stat_csv(std::string_view text) {
   PerfCounts counts;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
+  for (std::string_view line : split(text, '\n')) {
     auto fields = split(line, ',');
     if (fields.size() < 3 || fields[2].empty()) continue;
     std::string event(fields[2]);

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "common/unique_fd.h"
+#include "harness/sampling/text_fields.h"
 
 namespace iomb::sampling {
 namespace {
@@ -52,20 +53,13 @@ std::optional<std::string> read_small_file(const std::string& path) {
 }
 
 std::optional<long> status_field(std::string_view text, std::string_view key) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
+  for (std::string_view line : split(text, '\n')) {
     if (line.size() <= key.size() || line.substr(0, key.size()) != key ||
         line[key.size()] != ':') {
       continue;
     }
-    std::string_view rest = line.substr(key.size() + 1);
-    size_t start = rest.find_first_not_of(" \t");
-    if (start == std::string_view::npos) return std::nullopt;
-    rest.remove_prefix(start);
+    std::string_view rest = trim(line.substr(key.size() + 1));
+    if (rest.empty()) return std::nullopt;
     long value = 0;
     auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
     if (ec != std::errc()) return std::nullopt;

@@ -14,28 +14,17 @@
 #include "harness/sampling/build_info.h"
 #include "harness/sampling/cpu_affinity.h"
 #include "harness/sampling/proc_files.h"
+#include "harness/sampling/text_fields.h"
 
 namespace iomb::sampling {
 namespace {
 
-std::string trim(std::string text) {
-  size_t end = text.find_last_not_of(" \t\n");
-  text.erase(end == std::string::npos ? 0 : end + 1);
-  size_t start = text.find_first_not_of(" \t");
-  return start == std::string::npos ? "" : text.substr(start);
-}
-
 // The value of the first "key<TAB>: value" line of /proc/cpuinfo.
-std::string cpuinfo_value(const std::string& cpuinfo, const std::string& key) {
-  size_t pos = 0;
-  while (pos < cpuinfo.size()) {
-    size_t eol = cpuinfo.find('\n', pos);
-    if (eol == std::string::npos) eol = cpuinfo.size();
-    std::string line = cpuinfo.substr(pos, eol - pos);
-    pos = eol + 1;
+std::string cpuinfo_value(std::string_view cpuinfo, std::string_view key) {
+  for (std::string_view line : split(cpuinfo, '\n')) {
     size_t colon = line.find(':');
-    if (colon != std::string::npos && trim(line.substr(0, colon)) == key) {
-      return trim(line.substr(colon + 1));
+    if (colon != std::string_view::npos && trim(line.substr(0, colon)) == key) {
+      return std::string(trim(line.substr(colon + 1)));
     }
   }
   return "";
@@ -72,7 +61,7 @@ nlohmann::json caches() {
       if (shared) sharing = static_cast<int>(parse_cpu_list(trim(*shared)).size());
     } catch (const std::invalid_argument&) {
     }
-    list.push_back({{"type", trim(*type)},
+    list.push_back({{"type", std::string(trim(*type))},
                     {"level", std::atoi(level->c_str())},
                     {"size", bytes},
                     {"num_sharing", sharing}});
