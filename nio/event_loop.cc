@@ -29,9 +29,9 @@ constexpr int kMaxEvents = 512;
   throw std::system_error(errno, std::generic_category(), what);
 }
 
-void add_fd(int epoll_fd, int fd, uint64_t tag) {
+void add_fd(int epoll_fd, int fd, uint64_t tag, uint32_t extra = 0) {
   epoll_event ev{};
-  ev.events = EPOLLIN;
+  ev.events = EPOLLIN | extra;
   ev.data.u64 = tag;
   if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("epoll_ctl(ADD)");
 }
@@ -64,12 +64,12 @@ EventLoop::EventLoop(ServerContext& context)
 
 EventLoop::~EventLoop() { close_all(); }
 
-void EventLoop::set_listener(UniqueFd listener) {
+void EventLoop::set_listener(UniqueFd listener, bool shared) {
   listener_ = std::move(listener);
   if (set_nonblocking(listener_.get()) != 0) throw_errno("fcntl(O_NONBLOCK)");
   // Level-triggered whatever --trigger says: a backlog left behind (accept cap, EMFILE) must
-  // be reported again.
-  add_fd(epoll_.get(), listener_.get(), kListenerTag);
+  // be reported again. A socket shared with other loops wakes only one of them per event.
+  add_fd(epoll_.get(), listener_.get(), kListenerTag, shared ? static_cast<uint32_t>(EPOLLEXCLUSIVE) : 0u);
 }
 
 void EventLoop::run() {

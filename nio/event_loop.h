@@ -32,8 +32,9 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // Reactors mode: this loop accepts on its own (SO_REUSEPORT) listening socket.
-  void set_listener(UniqueFd listener);
+  // Reactors mode: this loop accepts on `listener`, its own SO_REUSEPORT socket, or (`shared`)
+  // a duplicate of a socket other loops accept on too.
+  void set_listener(UniqueFd listener, bool shared = false);
 
   // Serves until the context's stopping flag is seen. Connections stay open afterwards: the
   // server closes them with close_all() once every thread that may touch them has joined.

@@ -1,7 +1,11 @@
 // Implementation of server.h.
 #include "nio/server.h"
 
+#include <fcntl.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <system_error>
 
 #include "common/socket_ops.h"
 #include "nio/echo_session.h"
@@ -18,9 +22,19 @@ NioServer::NioServer(const ServerOptions& options, const NioOptions& nio, Unique
   }
   for (int i = 0; i < options_.threads; ++i) loops_.push_back(std::make_unique<EventLoop>(context_));
   if (options_.mode == "reactors") {
+    // Under --processes every loop accepts on the one inherited socket (EPOLLEXCLUSIVE): a
+    // per-thread SO_REUSEPORT socket would die with a crashed worker and the kernel would reset
+    // the connections queued on it (unless net.ipv4.tcp_migrate_req=1), while the inherited
+    // socket lives on in the supervisor and the other workers.
+    const bool shared = options_.processes > 1;
     uint16_t port = local_port(listener.get());
-    loops_[0]->set_listener(std::move(listener));
     for (size_t i = 1; i < loops_.size(); ++i) {
+      if (shared) {
+        UniqueFd dup(::fcntl(listener.get(), F_DUPFD_CLOEXEC, 0));
+        if (!dup) throw std::system_error(errno, std::generic_category(), "fcntl(F_DUPFD)");
+        loops_[i]->set_listener(std::move(dup), true);
+        continue;
+      }
       ListenConfig config;
       config.host = options_.host;
       config.port = port;
@@ -28,6 +42,7 @@ NioServer::NioServer(const ServerOptions& options, const NioOptions& nio, Unique
       config.non_blocking = true;
       loops_[i]->set_listener(listen_tcp(config));
     }
+    loops_[0]->set_listener(std::move(listener), shared);
   } else {
     std::vector<EventLoop*> loops;
     for (auto& l : loops_) loops.push_back(l.get());

@@ -1,7 +1,7 @@
 // NioServer: the epoll reactor server in its three modes.
 //   reactors: --threads independent EventLoops, each accepting on its own SO_REUSEPORT socket
 //             (the kernel spreads connections); the loops share nothing but the --max-conns
-//             count.
+//             count. Under --processes they share the inherited socket instead (server.cc).
 //   acceptor: one Acceptor thread hands sockets round-robin to --threads EventLoops through
 //             their eventfd-woken queues (muduo's one loop per thread).
 //   workers:  acceptor plus a WorkerPool (--workers threads): sessions may hand requests to the
