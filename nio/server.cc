@@ -15,6 +15,8 @@ namespace iomb::nio {
 NioServer::NioServer(const ServerOptions& options, const NioOptions& nio, UniqueFd listener)
     : options_(options), nio_(nio), context_{options_} {
   context_.edge_triggered = nio_.trigger == "et";
+  // One Session per connection, chosen by --protocol. An HTTP session (common/ codec) plugs in
+  // here; main.cc rejects --protocol http until it exists.
   context_.make_session = [] { return std::make_unique<EchoSession>(); };
   if (options_.mode == "workers") {
     pool_ = std::make_unique<WorkerPool>(nio_.workers);
