@@ -73,7 +73,10 @@ void Connection::send(ProtocolOutput output) {
   output_ = output;
   written_ = 0;
   stalled_ = false;
-  if (output_.bytes.empty()) return finish(net::error::eof);  // close_after with nothing to send
+  if (output_.bytes.empty()) {  // close_after with nothing (more) to send
+    mark_closing(CloseReason::kServer);
+    return finish(net::error::eof);
+  }
   write_rest();
 }
 
