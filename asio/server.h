@@ -1,7 +1,8 @@
 // AsioServer: the Boost.Asio reference server (DESIGN §3.3).
 //  context-per-thread (default): --threads IoLoops, each an io_context run by one thread with
-//    its own SO_REUSEPORT listener (loop 0 uses the listener server_main bound), share-nothing
-//    except the process-wide --max-conns count.
+//    its own SO_REUSEPORT listener (loop 0 uses the listener server_main bound; under
+//    --processes the loops share the inherited one), share-nothing except the process-wide
+//    --max-conns count.
 //  shared: one IoLoop whose io_context is run by --threads threads, one listener.
 // run() on the main thread (it runs one of the loop threads itself); request_stop() on any
 // thread.
@@ -13,6 +14,7 @@
 
 #include "asio/io_loop.h"
 #include "common/server.h"
+#include "common/socket_ops.h"
 
 namespace iomb::asio {
 
@@ -31,6 +33,9 @@ class AsioServer : public Server {
   nlohmann::json ready_info() const override;
 
  private:
+  // The listener of loop 1.. in context-per-thread mode.
+  UniqueFd extra_listener(int first, const ListenConfig& config) const;
+
   const ServerOptions options_;
   const bool shared_;
   std::atomic<uint64_t> open_connections_{0};
