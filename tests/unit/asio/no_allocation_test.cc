@@ -22,6 +22,10 @@ namespace {
 std::atomic<uint64_t> g_allocations{0};
 }  // namespace
 
+// The replacements pair operator new with malloc and operator delete with free; GCC's
+// -Wmismatched-new-delete cannot see that once they are inlined into new/delete expressions.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
