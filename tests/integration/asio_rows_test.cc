@@ -54,6 +54,13 @@ class AsioEmfileTest : public ::testing::TestWithParam<std::string> {};
 // with several acceptors in one process another loop's accept can take the descriptor a
 // shedding loop just freed, so which connection is shed is not deterministic (see acceptor.h).
 TEST_P(AsioEmfileTest, ConnectionsBeyondTheFdLimitAreShedAndServiceResumes) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The asan preset is ASan+UBSan: UBSan's vptr check probes memory with pipe(2) on a cache
+  // miss and, with no descriptor free, reports a false "invalid vptr" (e.g. on the first
+  // EMFILE error_code) and aborts the server. This case runs in the debug, release and tsan
+  // builds.
+  GTEST_SKIP() << "UBSan's vptr check needs free descriptors; not meaningful under the asan preset";
+#endif
   const bool shared = GetParam() == std::string("shared");
   ServerProcess server(binary_path("iomb-asio"),
                        {"--mode", GetParam(), "--threads", shared ? "2" : "1"});
