@@ -97,7 +97,13 @@ int set_nonblocking(int fd, bool on) {
 
 SpareFd::SpareFd() : spare_(::open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
 
+bool SpareFd::rearm() {
+  if (!spare_) spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  return armed();
+}
+
 bool SpareFd::shed_one(int listen_fd) {
+  if (!rearm()) return false;
   spare_.reset();
   int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
   bool shed = fd >= 0;
@@ -113,8 +119,9 @@ int accept_connection(int listen_fd, SpareFd& spare, int flags) {
     int err = errno;
     if (err == EINTR || err == ECONNABORTED) continue;
     if (err == EMFILE || err == ENFILE) {
-      spare.shed_one(listen_fd);
-      return -EMFILE;
+      // accept4 fails with EMFILE even on an empty backlog (the kernel allocates the fd
+      // first), so only a successful shed means a connection was pending.
+      return spare.shed_one(listen_fd) ? -EMFILE : -EAGAIN;
     }
     return -err;
   }

@@ -47,14 +47,21 @@ class SpareFd {
   SpareFd();
   // Sheds one pending connection from `listen_fd`. Returns true if one was shed.
   bool shed_one(int listen_fd);
+  // False when the spare could not be reopened: another thread of the process took the
+  // descriptor it freed. Shedding is then impossible until a descriptor frees; callers must
+  // stop polling the listener for a while instead of spinning on EMFILE.
+  bool armed() const { return spare_.valid(); }
+  // Tries to reopen a lost spare. Returns armed().
+  bool rearm();
 
  private:
   UniqueFd spare_;
 };
 
 // accept4 that retries on EINTR and handles fd exhaustion with `spare`.
-// Returns the new fd (>= 0), or -errno: -EAGAIN (nothing pending), -EMFILE (one connection was
-// shed because descriptors ran out), or another error for the caller to count.
+// Returns the new fd (>= 0), or -errno: -EAGAIN (nothing pending, whether or not descriptors
+// ran out), -EMFILE (descriptors ran out and one pending connection was shed: call again to
+// shed the next), or another error for the caller to count.
 int accept_connection(int listen_fd, SpareFd& spare, int flags);
 
 }  // namespace iomb

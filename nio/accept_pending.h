@@ -24,11 +24,11 @@ void accept_pending(int listen_fd, SpareFd& spare, Counters& counters, ServerCon
     int fd = accept_connection(listen_fd, spare, SOCK_NONBLOCK);
     if (fd == -EAGAIN || fd == -EWOULDBLOCK) return;
     if (fd == -EMFILE) {
-      // Out of descriptors: the spare fd shed one pending connection (see SpareFd). Return
-      // rather than loop: accept4 fails with EMFILE even on an empty backlog, and the
-      // level-triggered listener reports again only if connections are still pending.
+      // Out of descriptors: the spare fd shed one pending connection (see SpareFd). Keep
+      // shedding until the backlog is empty (-EAGAIN): an edge-triggered listener would not
+      // report the rest again.
       counters.add_local(Counter::kRejected);
-      return;
+      continue;
     }
     if (fd < 0) {
       counters.add_local(Counter::kErrorsOther);

@@ -20,6 +20,7 @@ namespace {
 constexpr uint64_t kWakeupTag = 1;
 constexpr uint64_t kTimerTag = 2;
 constexpr uint64_t kListenerTag = 3;
+constexpr uint64_t kListenerRetryTag = 4;
 
 // One epoll_wait returns up to this many events: with many busy connections one syscall
 // serves many of them.
@@ -66,6 +67,7 @@ EventLoop::~EventLoop() { close_all(); }
 
 void EventLoop::set_listener(UniqueFd listener, bool shared) {
   listener_ = std::move(listener);
+  listener_shared_ = shared;
   if (set_nonblocking(listener_.get()) != 0) throw_errno("fcntl(O_NONBLOCK)");
   // Level-triggered whatever --trigger says: a backlog left behind (accept cap, EMFILE) must
   // be reported again. A socket shared with other loops wakes only one of them per event.
@@ -88,6 +90,8 @@ void EventLoop::run() {
         on_tick();
       } else if (tag == kListenerTag) {
         accept_ready();
+      } else if (tag == kListenerRetryTag) {
+        resume_listener();
       } else {
         static_cast<Connection*>(events[i].data.ptr)->handle_events(events[i].events);
       }
@@ -157,6 +161,34 @@ void EventLoop::on_tick() {
 
 void EventLoop::accept_ready() {
   accept_pending(listener_.get(), spare_fd_, counters_, context_, [this](int fd) { adopt(fd); });
+  if (!spare_fd_.armed()) pause_listener();
+}
+
+// Out of descriptors with the spare lost (another loop's accept took the slot it freed): the
+// level-triggered listener would report the same backlog forever. Stop polling it and look
+// again in 10 ms; waiting clients stay in the kernel's backlog until a descriptor frees.
+void EventLoop::pause_listener() {
+  if (!listener_retry_) {
+    listener_retry_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    if (!listener_retry_) return;  // no descriptor for the timer either: keep polling
+    add_fd(epoll_.get(), listener_retry_.get(), kListenerRetryTag);
+  }
+  // Removed rather than modified: EPOLL_CTL_MOD is refused on an EPOLLEXCLUSIVE entry.
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);  // paused
+  itimerspec once{};
+  once.it_value.tv_nsec = 10'000'000;
+  ::timerfd_settime(listener_retry_.get(), 0, &once, nullptr);
+}
+
+void EventLoop::resume_listener() {
+  uint64_t expirations;
+  while (::read(listener_retry_.get(), &expirations, sizeof expirations) < 0 && errno == EINTR) {
+  }
+  spare_fd_.rearm();
+  epoll_event ev{};
+  ev.events = EPOLLIN | (listener_shared_ ? static_cast<uint32_t>(EPOLLEXCLUSIVE) : 0u);
+  ev.data.u64 = kListenerTag;
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener_.get(), &ev);
 }
 
 void EventLoop::adopt(int fd) {

@@ -65,6 +65,8 @@ class EventLoop {
   void on_wakeup();
   void on_tick();
   void accept_ready();
+  void pause_listener();
+  void resume_listener();
   void adopt(int fd);
   void remove(Connection* c);
   void destroy_pending();
@@ -75,7 +77,9 @@ class EventLoop {
   UniqueFd wakeup_;  // eventfd
   UniqueFd timer_;   // timerfd, only with --idle-timeout-ms
   UniqueFd listener_;
+  bool listener_shared_ = false;
   SpareFd spare_fd_;
+  UniqueFd listener_retry_;  // one-shot timerfd: listener paused after losing the spare fd
   std::unique_ptr<char[]> read_buffer_;
   TimerWheel timers_;
   uint64_t idle_ticks_ = 0;  // idle timeout in wheel ticks (0 = none)
