@@ -1,0 +1,24 @@
+// Finds gnuplot and its best PNG terminal, and runs plot scripts with a time limit. Blocking;
+// any thread.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace iomb::report {
+
+struct Gnuplot {
+  std::string path;
+  std::string png_terminal;  // "pngcairo" (anti-aliased) when built in, else "png" (libgd)
+};
+
+// `path` empty = gnuplot on PATH. nullopt (and *why) when there is none that runs.
+std::optional<Gnuplot> find_gnuplot(const std::string& path, std::string* why);
+
+// Runs `script` (a file name in `dir`) from `dir`; gnuplot's messages go to dir/gnuplot.log.
+// Returns "" on success, else what went wrong.
+std::string run_gnuplot(const Gnuplot& gnuplot, const std::string& dir, const std::string& script,
+                        std::chrono::seconds timeout);
+
+}  // namespace iomb::report
