@@ -80,6 +80,9 @@ std::vector<CellGroup> group_cells(const std::vector<Cell>& cells,
     if (g.cells.empty()) {
       g.id = group_id(k, open);
       g.title = group_title(k, open);
+      g.short_title = k.protocol + " " + format_size(k.size) + ", pipeline " +
+                      std::to_string(k.depth) +
+                      (open ? ", " + std::to_string(k.connections) + " conns" : "");
       g.open_loop = open;
       g.protocol = k.protocol;
       g.size = k.size;

@@ -25,11 +25,13 @@ std::optional<Gnuplot> find_gnuplot(const std::string& path, std::string* why) {
   return g;
 }
 
-std::string run_gnuplot(const Gnuplot& gnuplot, const std::string& dir, const std::string& script,
-                        std::chrono::seconds timeout) {
-  ProcessResult r = run_process({gnuplot.path, script}, dir, dir + "/gnuplot.log", timeout);
+std::string run_gnuplot(const Gnuplot& gnuplot, const std::string& dir,
+                        const std::vector<std::string>& scripts, std::chrono::seconds timeout) {
+  std::vector<std::string> argv{gnuplot.path};
+  argv.insert(argv.end(), scripts.begin(), scripts.end());
+  ProcessResult r = run_process(argv, dir, dir + "/gnuplot.log", timeout);
   if (r.ok()) return "";
-  return script + ": " + r.error + " (see gnuplot.log)";
+  return r.error + " (see gnuplot.log)";
 }
 
 }  // namespace iomb::report

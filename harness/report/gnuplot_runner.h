@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace iomb::report {
 
@@ -16,9 +17,10 @@ struct Gnuplot {
 // `path` empty = gnuplot on PATH. nullopt (and *why) when there is none that runs.
 std::optional<Gnuplot> find_gnuplot(const std::string& path, std::string* why);
 
-// Runs `script` (a file name in `dir`) from `dir`; gnuplot's messages go to dir/gnuplot.log.
-// Returns "" on success, else what went wrong.
-std::string run_gnuplot(const Gnuplot& gnuplot, const std::string& dir, const std::string& script,
-                        std::chrono::seconds timeout);
+// Runs `scripts` (file names in `dir`, in one gnuplot process, which stops at the first error)
+// from `dir`; gnuplot's messages go to dir/gnuplot.log. Returns "" on success, else what went
+// wrong.
+std::string run_gnuplot(const Gnuplot& gnuplot, const std::string& dir,
+                        const std::vector<std::string>& scripts, std::chrono::seconds timeout);
 
 }  // namespace iomb::report

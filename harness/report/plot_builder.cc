@@ -55,13 +55,14 @@ void closed_loop_plots(const CellGroup& g, std::vector<PlotSpec>& out) {
       pt.y_high = c->requests_per_s->max;
     }
   }
-  tput.title = "Throughput vs connections: " + g.title + " (median, bars min–max)";
+  tput.title = "Throughput vs connections — " + g.short_title + " (median, bars min–max)";
   tput.x_label = "connections";
   tput.y_label = "requests/s";
+  tput.y_format = "%.0s%c";  // 250k
   out.push_back(std::move(tput));
 
   PlotSpec cpu = by_step(g, "cpu", [](const Cell& c) { return c.cpu_us_per_req; });
-  cpu.title = "Server CPU per request: " + g.title;
+  cpu.title = "Server CPU per request — " + g.short_title;
   cpu.x_label = "connections";
   cpu.y_label = "server CPU µs / request";
   cpu.horizontal = group_floor_us(g);
@@ -72,7 +73,7 @@ void closed_loop_plots(const CellGroup& g, std::vector<PlotSpec>& out) {
     if (!c.rss_kib) return std::nullopt;
     return *c.rss_kib / 1024;
   });
-  rss.title = "Server RSS vs connections: " + g.title;
+  rss.title = "Server RSS vs connections — " + g.short_title;
   rss.x_label = "connections";
   rss.y_label = "peak RSS (MiB)";
   out.push_back(std::move(rss));
@@ -81,7 +82,7 @@ void closed_loop_plots(const CellGroup& g, std::vector<PlotSpec>& out) {
     PlotSpec p;
     p.group_id = g.id;
     p.stem = "spectrum_" + g.id + "_c" + std::to_string(conns);
-    p.title = "Latency by percentile: " + g.title + ", " + std::to_string(conns) + " connections";
+    p.title = "Latency by percentile — " + g.short_title + ", " + std::to_string(conns) + " conns";
     p.x_label = "percentile";
     p.y_label = "latency (µs)";
     p.log_x = p.log_y = p.percentile_axis = true;
@@ -100,7 +101,7 @@ void closed_loop_plots(const CellGroup& g, std::vector<PlotSpec>& out) {
 
 void open_loop_plots(const CellGroup& g, std::vector<PlotSpec>& out) {
   PlotSpec lat = by_step(g, "latency_vs_load", [](const Cell& c) { return c.p99_us; });
-  lat.title = "p99 latency vs offered load (from intended send time): " + g.title;
+  lat.title = "p99 latency (from intended send) vs offered load — " + g.short_title;
   lat.x_label = "offered load (requests/s)";
   lat.y_label = "p99 latency (µs)";
   lat.log_x = false;
@@ -108,7 +109,7 @@ void open_loop_plots(const CellGroup& g, std::vector<PlotSpec>& out) {
   out.push_back(std::move(lat));
 
   PlotSpec cpu = by_step(g, "cpu_vs_load", [](const Cell& c) { return c.cpu_us_per_req; });
-  cpu.title = "Server CPU per request vs offered load: " + g.title;
+  cpu.title = "Server CPU per request vs offered load — " + g.short_title;
   cpu.x_label = "offered load (requests/s)";
   cpu.y_label = "server CPU µs / request";
   cpu.log_x = false;

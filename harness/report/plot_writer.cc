@@ -60,7 +60,7 @@ std::string percentile_tics(const PlotSpec& p) {
   for (const auto& s : p.series) {
     for (const auto& pt : s.points) max_x = std::max(max_x, pt.x);
   }
-  std::string tics = "set xtics (\"0%%\" 1, \"50%%\" 2";
+  std::string tics = "set xtics (\"50%%\" 2";
   double x = 10;
   for (int nines = 1; nines <= 7; ++nines, x *= 10) {
     std::string percent = nines == 1 ? "90" : "99";
@@ -102,12 +102,15 @@ std::string gnuplot_script(const PlotSpec& p, const std::string& png_terminal) {
   const std::string data = quoted(p.stem + ".dat");
   std::string s = "# " + p.title + "\n# Run from this directory: gnuplot " + p.stem + ".gp\n";
   s += "set encoding utf8\n";
-  s += "set terminal svg size 900,520 dynamic noenhanced font 'Sans,12' background '#ffffff'\n";
+  s += "set terminal svg size 960,560 dynamic noenhanced font 'Sans,12' background '#ffffff'\n";
   s += "set output " + quoted(p.stem + ".svg") + "\n";
   s += "set title " + quoted(p.title) + "\n";
-  s += "set xlabel " + quoted(p.x_label) + "\nset ylabel " + quoted(p.y_label) + "\n";
+  s += "set xlabel " + quoted(p.x_label) + " offset 0,0.4\nset ylabel " + quoted(p.y_label) + "\n";
   s += "set grid xtics ytics mxtics mytics lc rgb '#dddddd'\n";
-  s += "set key outside right top box opaque\n";
+  s += "set key below\n";
+  // Keeps end points (and their flag circles) off the frame.
+  s += "set offsets graph 0.03, graph 0.03, graph 0.05, 0\n";
+  if (!p.y_format.empty()) s += "set format y " + quoted(p.y_format) + "\n";
   s += "set datafile missing 'nan'\n";
   if (p.log_x) s += "set logscale x 10\n";
   if (p.log_y) s += "set logscale y 10\n";
@@ -134,7 +137,7 @@ std::string gnuplot_script(const PlotSpec& p, const std::string& png_terminal) {
             quoted(p.horizontal_title);
   }
   s += plot + "\n";
-  s += "set terminal " + png_terminal + " size 900,520 noenhanced" +
+  s += "set terminal " + png_terminal + " size 960,560 noenhanced" +
        (png_terminal == "pngcairo" ? " font 'Sans,11' background '#ffffff'\n" : "\n");
   s += "set output " + quoted(p.stem + ".png") + "\nreplot\nset output\n";
   return s;

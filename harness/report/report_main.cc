@@ -48,22 +48,33 @@ std::vector<PlotSpec> make_plots(std::vector<PlotSpec> plots, const ReportOption
             "the report directory; run `gnuplot FILE.gp` there to draw them.";
     return {};
   }
-  std::vector<PlotSpec> rendered;
-  std::vector<std::string> failures;
-  for (PlotSpec& p : plots) {
+  // One gnuplot process draws them all; a plot it did not draw (gnuplot stops at the first
+  // error) is retried alone to find out why.
+  std::vector<std::string> scripts;
+  for (const PlotSpec& p : plots) {
     std::error_code ec;
     fs::remove(out + "/" + p.stem + ".svg", ec);
     fs::remove(out + "/" + p.stem + ".png", ec);
-    std::string error = run_gnuplot(*gnuplot, out, p.stem + ".gp",
-                                    std::chrono::seconds(o.gnuplot_timeout_s));
-    if (error.empty() && !(non_empty_file(out + "/" + p.stem + ".svg") &&
-                           non_empty_file(out + "/" + p.stem + ".png"))) {
-      error = p.stem + ".gp: gnuplot wrote no SVG/PNG (see gnuplot.log)";
+    scripts.push_back(p.stem + ".gp");
+  }
+  const auto timeout = std::chrono::seconds(o.gnuplot_timeout_s);
+  std::string batch_error = run_gnuplot(*gnuplot, out, scripts, timeout);
+  auto drawn = [&out](const PlotSpec& p) {
+    return non_empty_file(out + "/" + p.stem + ".svg") &&
+           non_empty_file(out + "/" + p.stem + ".png");
+  };
+  std::vector<PlotSpec> rendered;
+  std::vector<std::string> failures;
+  for (PlotSpec& p : plots) {
+    std::string error;
+    if (!drawn(p) && !batch_error.empty()) {
+      error = run_gnuplot(*gnuplot, out, {p.stem + ".gp"}, timeout);
     }
+    if (error.empty() && !drawn(p)) error = "gnuplot drew no SVG/PNG (see gnuplot.log)";
     if (error.empty()) {
       rendered.push_back(std::move(p));
     } else {
-      failures.push_back(error);
+      failures.push_back(p.stem + ".gp: " + error);
     }
   }
   if (!failures.empty()) {
