@@ -81,12 +81,14 @@ std::optional<BenchmarkKey> parse_benchmark_name(std::string_view name) {
   key.model = std::string(parts[1].substr(0, colon));
   if (colon != std::string_view::npos) key.mode = std::string(parts[1].substr(colon + 1));
   if (key.model.empty()) return std::nullopt;
+  bool any_known = false;
   for (size_t i = 2; i < parts.size(); ++i) {
     std::string_view part = parts[i];
     size_t sep = part.find(':');
     if (sep == std::string_view::npos) continue;
     std::string_view k = part.substr(0, sep);
     std::string_view v = part.substr(sep + 1);
+    any_known = any_known || k == "c" || k == "d" || k == "s" || k == "r";
     if (k == "c" || k == "d") {
       auto n = parse_int(v);
       if (!n) return std::nullopt;
@@ -101,6 +103,7 @@ std::optional<BenchmarkKey> parse_benchmark_name(std::string_view name) {
       key.rate = *r;
     }
   }
+  if (!any_known) return std::nullopt;  // another Google Benchmark's entry ("BM_Foo/64")
   return key;
 }
 

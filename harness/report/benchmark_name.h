@@ -24,8 +24,8 @@ struct BenchmarkKey {
   bool operator==(const BenchmarkKey&) const = default;
 };
 
-// nullopt when the name has no "<protocol>/<model>" head or a c:/d:/s:/r: value is not a
-// number. Unknown "key:value" segments are ignored; missing c/d/s keep their defaults.
+// nullopt when the name has no "<protocol>/<model>" head, none of c:/d:/s:/r:, or one of them
+// is not a number. Unknown "key:value" segments are ignored; missing c/d/s keep their defaults.
 // A Google Benchmark aggregate suffix ("_median") must be stripped first (use run_name).
 std::optional<BenchmarkKey> parse_benchmark_name(std::string_view name);
 

@@ -12,18 +12,21 @@ table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; white-space: nowrap; }
 th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
 td.flag { background: #fff0d0; color: #8a4b00; font-weight: 600; white-space: normal; }
+table.notes td:last-child { text-align: left; white-space: normal; min-width: 16em; }
 caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: 0.3em; }
 .context td { text-align: left; white-space: normal; }
 .note { background: #f6f8fa; border-left: 4px solid #888; padding: 0.4em 0.8em; margin: 0.5em 0; }
 .warning { color: #8a4b00; }
 .plots { display: flex; flex-wrap: wrap; gap: 1em; }
-figure { margin: 0; width: 700px; max-width: 100%; }
+figure { margin: 0; width: calc(50% - 0.5em); min-width: 480px; }
 figure img { width: 100%; height: auto; border: 1px solid #ddd; }
-figcaption { font-size: 0.8em; color: #555; }
+figtable.notes td:last-child { text-align: left; white-space: normal; min-width: 16em; }
+caption { font-size: 0.8em; color: #555; }
 nav a { margin-right: 1em; }
 )";
 
-std::string render_table(const Table& t, const std::string& css_class = "") {
+std::string render_table(const Table& t, std::string css_class = "") {
+  if (t.notes_column) css_class += css_class.empty() ? "notes" : " notes";
   std::string s = "<table" + (css_class.empty() ? "" : " class=\"" + css_class + "\"") + ">";
   if (!t.caption.empty()) s += "<caption>" + html_escape(t.caption) + "</caption>";
   if (!t.header.empty()) {

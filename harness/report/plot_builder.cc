@@ -127,7 +127,7 @@ bool PlotSpec::empty() const {
   return true;
 }
 
-double percentile_axis_x(double percent) { return 1.0 / (1.0 - percent / 100.0); }
+double percentile_axis_x(double percent) { return 100.0 / (100.0 - percent); }
 
 std::vector<PlotSpec> build_plots(const std::vector<CellGroup>& groups) {
   std::vector<PlotSpec> all;

@@ -66,7 +66,7 @@ std::string percentile_tics(const PlotSpec& p) {
     std::string percent = nines == 1 ? "90" : "99";
     if (nines > 2) percent += "." + std::string(static_cast<size_t>(nines - 2), '9');
     tics += ", \"" + percent + "%%\" " + num(x);
-    if (x >= max_x) break;
+    if (x >= max_x * (1 - 1e-9)) break;  // 100/(100-99.9) is 1000.0000000001
   }
   return tics + ")\nset xrange [1:" + num(x) + "]\n";
 }

@@ -37,7 +37,7 @@ int prepare(SpawnSetup& s, const std::string& cwd, const std::string& log_path) 
   const char* log = log_path.empty() ? "/dev/null" : log_path.c_str();
   int rc = posix_spawn_file_actions_addopen(&s.actions, 0, "/dev/null", O_RDONLY, 0);
   if (!rc) rc = posix_spawn_file_actions_addopen(&s.actions, 1, log,
-                                                 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+                                                 O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (!rc) rc = posix_spawn_file_actions_adddup2(&s.actions, 1, 2);
   if (!rc && !cwd.empty()) rc = posix_spawn_file_actions_addchdir_np(&s.actions, cwd.c_str());
   sigset_t none;

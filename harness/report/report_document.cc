@@ -106,6 +106,7 @@ std::vector<TableCell> unmeasured_row(std::vector<TableCell> row, const Cell& c,
 Table closed_loop_detail(const CellGroup& g, const std::string& reference) {
   Table t;
   t.caption = "Per model and connection count (medians over repetitions)";
+  t.notes_column = true;
   t.header = {"Model", "Conns", "Req/s", "min–max", "× ref"};
   t.header.insert(t.header.end(), kCostHeader.begin(), kCostHeader.end());
   t.header.insert(t.header.end(), {"reps", "flags"});
@@ -136,6 +137,7 @@ Table open_loop_detail(const CellGroup& g, const std::string& reference) {
   Table t;
   t.caption = "Open loop: latency from the intended send time (coordinated omission corrected); "
               "CPU per request compared at equal offered load";
+  t.notes_column = true;
   t.header = {"Model", "Offered", "Achieved"};
   t.header.insert(t.header.end(), kCostHeader.begin(), kCostHeader.end());
   t.header.insert(t.header.begin() + 6, "uncorr. p99 µs");
@@ -165,6 +167,7 @@ Table skipped_table(const std::vector<Cell>& cells) {
   Table t;
   t.caption = "Models that did not run (never silently missing)";
   t.header = {"Model", "Reason", "Benchmarks"};
+  t.notes_column = true;
   // model + reason → benchmark names
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> rows;
   for (const Cell& c : cells) {

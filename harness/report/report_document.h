@@ -22,6 +22,7 @@ struct Table {
   std::string caption;
   std::vector<std::string> header;
   std::vector<std::vector<TableCell>> rows;
+  bool notes_column = false;  // the last column is free text (flags, reasons), left-aligned
 };
 
 struct PlotRef {

@@ -25,7 +25,10 @@ std::string render_table(const Table& t) {
   s += "|";
   for (const auto& h : t.header) s += " " + cell_text(h) + " |";
   s += "\n|";
-  for (size_t i = 0; i < t.header.size(); ++i) s += i == 0 ? "---|" : "---:|";
+  for (size_t i = 0; i < t.header.size(); ++i) {
+    bool text = i == 0 || (t.notes_column && i + 1 == t.header.size());
+    s += text ? "---|" : "---:|";
+  }
   s += "\n";
   for (const auto& row : t.rows) {
     s += "|";
