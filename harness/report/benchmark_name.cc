@@ -57,9 +57,7 @@ std::optional<uint64_t> parse_bytes(std::string_view text) {
 
 }  // namespace
 
-std::string BenchmarkKey::model_mode() const {
-  return mode.empty() ? model : model + ":" + mode;
-}
+std::string BenchmarkKey::model_mode() const { return mode.empty() ? model : model + ":" + mode; }
 
 std::string BenchmarkKey::canonical_name() const {
   std::string name = protocol + "/" + model_mode() + "/c:" + std::to_string(connections) +

@@ -26,8 +26,8 @@ std::string group_id(const BenchmarkKey& k, bool open_loop) {
 }
 
 std::string group_title(const BenchmarkKey& k, bool open_loop) {
-  std::string title = k.protocol + ", " + format_size(k.size) + ", pipeline " +
-                      std::to_string(k.depth);
+  std::string title =
+      k.protocol + ", " + format_size(k.size) + ", pipeline " + std::to_string(k.depth);
   if (open_loop) {
     title += ", " + std::to_string(k.connections) + " connections, open loop";
   } else {

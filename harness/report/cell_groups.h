@@ -13,7 +13,7 @@
 namespace iomb::report {
 
 struct CellGroup {
-  std::string id;     // file-name safe: "echo_64B_d1", "echo_64B_d1_c100_open"
+  std::string id;           // file-name safe: "echo_64B_d1", "echo_64B_d1_c100_open"
   std::string title;        // "echo, 64B, pipeline 1, closed loop"
   std::string short_title;  // "echo 64B, pipeline 1" (+ ", 100 conns" in open loop)
   bool open_loop = false;

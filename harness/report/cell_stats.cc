@@ -11,6 +11,24 @@ namespace {
 
 using Field = std::optional<double> RunRecord::*;
 
+// Metrics whose cell value is the median over repetitions, unchanged.
+constexpr std::pair<Field, std::optional<double> Cell::*> kMedians[] = {
+    {&RunRecord::p50_us, &Cell::p50_us},
+    {&RunRecord::p90_us, &Cell::p90_us},
+    {&RunRecord::p99_us, &Cell::p99_us},
+    {&RunRecord::p999_us, &Cell::p999_us},
+    {&RunRecord::p9999_us, &Cell::p9999_us},
+    {&RunRecord::max_us, &Cell::max_us},
+    {&RunRecord::uncorrected_p99_us, &Cell::uncorrected_p99_us},
+    {&RunRecord::rss_kib, &Cell::rss_kib},
+    {&RunRecord::server_threads, &Cell::server_threads},
+    {&RunRecord::ctx_switches_per_req, &Cell::ctx_switches_per_req},
+    {&RunRecord::syscalls_per_req, &Cell::syscalls_per_req},
+    {&RunRecord::client_cpu_util, &Cell::client_cpu_util},
+    {&RunRecord::offered_rate, &Cell::offered_rate},
+    {&RunRecord::achieved_rate, &Cell::achieved_rate},
+};
+
 std::optional<double> median_of(const std::vector<const RunRecord*>& runs, Field field) {
   std::vector<double> values;
   for (const RunRecord* r : runs) {
@@ -47,22 +65,9 @@ void reduce(const std::vector<const RunRecord*>& runs, Cell& cell) {
     cell.requests_per_s = Spread{median(rps), *lo, *hi};
     cell.percentiles = median_run(runs, cell.requests_per_s->median)->percentiles;
   }
-  cell.p50_us = median_of(runs, &RunRecord::p50_us);
-  cell.p90_us = median_of(runs, &RunRecord::p90_us);
-  cell.p99_us = median_of(runs, &RunRecord::p99_us);
-  cell.p999_us = median_of(runs, &RunRecord::p999_us);
-  cell.p9999_us = median_of(runs, &RunRecord::p9999_us);
-  cell.max_us = median_of(runs, &RunRecord::max_us);
-  cell.uncorrected_p99_us = median_of(runs, &RunRecord::uncorrected_p99_us);
+  for (const auto& [from, to] : kMedians) cell.*to = median_of(runs, from);
   if (auto ns = median_of(runs, &RunRecord::server_cpu_ns_per_req)) cell.cpu_us_per_req = *ns / 1e3;
   if (auto ns = median_of(runs, &RunRecord::floor_ns)) cell.floor_us = *ns / 1e3;
-  cell.rss_kib = median_of(runs, &RunRecord::rss_kib);
-  cell.server_threads = median_of(runs, &RunRecord::server_threads);
-  cell.ctx_switches_per_req = median_of(runs, &RunRecord::ctx_switches_per_req);
-  cell.syscalls_per_req = median_of(runs, &RunRecord::syscalls_per_req);
-  cell.client_cpu_util = median_of(runs, &RunRecord::client_cpu_util);
-  cell.offered_rate = median_of(runs, &RunRecord::offered_rate);
-  cell.achieved_rate = median_of(runs, &RunRecord::achieved_rate);
 }
 
 Cell make_cell(const std::vector<const RunRecord*>& records) {
@@ -94,9 +99,9 @@ Cell make_cell(const std::vector<const RunRecord*>& records) {
     cell.from_aggregate = true;
     reduce({median_aggregate ? median_aggregate : mean_aggregate}, cell);
   }
-  cell.skipped = !cell.measured() && cell.failed == 0 &&
-                 std::any_of(records.begin(), records.end(),
-                             [](const RunRecord* r) { return r->skipped; });
+  cell.skipped =
+      !cell.measured() && cell.failed == 0 &&
+      std::any_of(records.begin(), records.end(), [](const RunRecord* r) { return r->skipped; });
   return cell;
 }
 

@@ -78,7 +78,7 @@ std::vector<std::pair<std::string, std::string>> describe_context(const json& co
                          {"Floor", {"floor"}}};
   for (const Known& k : known) {
     const json* v = first_of(context, k.keys, used);
-    std::string text = !v                               ? kNotRecorded
+    std::string text = !v                                  ? kNotRecorded
                        : std::string(k.label) == "Pinning" ? pinning(*v)
                        : std::string(k.label) == "Floor"   ? floor_text(context)
                                                            : scalar(*v);

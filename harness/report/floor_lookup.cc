@@ -56,10 +56,9 @@ std::optional<double> floor_for_size(const nlohmann::json& context, uint64_t siz
     if (f.size == 0 || size == 0) return 0.0;
     return std::fabs(std::log(static_cast<double>(f.size)) - std::log(static_cast<double>(size)));
   };
-  return std::min_element(values.begin(), values.end(),
-                          [&](const FloorValue& a, const FloorValue& b) {
-                            return distance(a) < distance(b);
-                          })
+  return std::min_element(
+             values.begin(), values.end(),
+             [&](const FloorValue& a, const FloorValue& b) { return distance(a) < distance(b); })
       ->ns;
 }
 

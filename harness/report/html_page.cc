@@ -60,11 +60,20 @@ std::string html_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -73,7 +82,8 @@ std::string html_escape(const std::string& text) {
 std::string render_html(const Document& d) {
   std::string s = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   s += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  s += "<title>" + html_escape(d.title) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n";
+  s +=
+      "<title>" + html_escape(d.title) + "</title>\n<style>" + kStyle + "</style></head>\n<body>\n";
   s += "<h1>" + html_escape(d.title) + "</h1>\n<nav>";
   for (const Section& sec : d.sections) {
     s += "<a href=\"#" + html_escape(sec.id) + "\">" + html_escape(sec.title) + "</a> ";
@@ -83,7 +93,8 @@ std::string render_html(const Document& d) {
   for (const auto& [label, value] : d.context) context.rows.push_back({{label}, {value}});
   s += "<h2>Context</h2>\n" + render_table(context, "context");
   for (const auto& note : d.notes) s += "<p class=\"note\">" + html_escape(note) + "</p>\n";
-  for (const auto& w : d.warnings) s += "<p class=\"warning\">warning: " + html_escape(w) + "</p>\n";
+  for (const auto& w : d.warnings)
+    s += "<p class=\"warning\">warning: " + html_escape(w) + "</p>\n";
   for (const Section& sec : d.sections) {
     s += "<h2 id=\"" + html_escape(sec.id) + "\">" + html_escape(sec.title) + "</h2>\n";
     for (const Table& t : sec.tables) s += render_table(t);

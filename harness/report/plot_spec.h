@@ -28,9 +28,9 @@ struct PlotSpec {
   bool log_y = false;
   // x = 1/(1-p) for percentile p, labelled 50%, 90%, 99%, 99.9%... (HdrHistogram style).
   bool percentile_axis = false;
-  std::string y_format;               // gnuplot format of y tic labels; "" = default
-  std::string marked_title;           // legend of the marked points
-  std::optional<double> horizontal;   // a dashed reference line (the floor)
+  std::string y_format;              // gnuplot format of y tic labels; "" = default
+  std::string marked_title;          // legend of the marked points
+  std::optional<double> horizontal;  // a dashed reference line (the floor)
   std::string horizontal_title;
   std::vector<PlotSeries> series;
 

@@ -122,8 +122,7 @@ std::string gnuplot_script(const PlotSpec& p, const std::string& png_terminal) {
     if (i) plot += ", \\\n     ";
     plot += data + " index " + std::to_string(i) +
             (bars ? " using 1:2:3:4 with yerrorlines" : " using 1:2 with linespoints") +
-            " lw 2 pt 7 ps 0.8 lc " + std::to_string(i + 1) + " title " +
-            quoted(p.series[i].title);
+            " lw 2 pt 7 ps 0.8 lc " + std::to_string(i + 1) + " title " + quoted(p.series[i].title);
   }
   if (any_marked(p)) {
     for (size_t i = 0; i < p.series.size(); ++i) {

@@ -36,8 +36,8 @@ struct SpawnSetup {
 int prepare(SpawnSetup& s, const std::string& cwd, const std::string& log_path) {
   const char* log = log_path.empty() ? "/dev/null" : log_path.c_str();
   int rc = posix_spawn_file_actions_addopen(&s.actions, 0, "/dev/null", O_RDONLY, 0);
-  if (!rc) rc = posix_spawn_file_actions_addopen(&s.actions, 1, log,
-                                                 O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (!rc)
+    rc = posix_spawn_file_actions_addopen(&s.actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (!rc) rc = posix_spawn_file_actions_adddup2(&s.actions, 1, 2);
   if (!rc && !cwd.empty()) rc = posix_spawn_file_actions_addchdir_np(&s.actions, cwd.c_str());
   sigset_t none;
@@ -72,8 +72,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
-  if (int rc = posix_spawn(&pid, argv[0].c_str(), &setup.actions, &setup.attr, args.data(),
-                           environ);
+  if (int rc =
+          posix_spawn(&pid, argv[0].c_str(), &setup.actions, &setup.attr, args.data(), environ);
       rc != 0) {
     result.error = argv[0] + ": " + std::strerror(rc);
     return result;
@@ -105,7 +105,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   if (!result.error.empty()) return result;
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
-    if (result.exit_code != 0) result.error = argv[0] + " exited with " + std::to_string(result.exit_code);
+    if (result.exit_code != 0)
+      result.error = argv[0] + " exited with " + std::to_string(result.exit_code);
   } else if (WIFSIGNALED(status)) {
     result.error = argv[0] + " killed by signal " + std::to_string(WTERMSIG(status));
   }

@@ -11,6 +11,27 @@ namespace {
 
 using nlohmann::json;
 
+// Counters copied as they are (DESIGN §4.3 names).
+constexpr std::pair<const char*, std::optional<double> RunRecord::*> kCounters[] = {
+    {"p50_us", &RunRecord::p50_us},
+    {"p90_us", &RunRecord::p90_us},
+    {"p99_us", &RunRecord::p99_us},
+    {"p999_us", &RunRecord::p999_us},
+    {"p9999_us", &RunRecord::p9999_us},
+    {"max_us", &RunRecord::max_us},
+    {"uncorrected_p50_us", &RunRecord::uncorrected_p50_us},
+    {"uncorrected_p99_us", &RunRecord::uncorrected_p99_us},
+    {"uncorrected_p999_us", &RunRecord::uncorrected_p999_us},
+    {"server_rss_kib", &RunRecord::rss_kib},
+    {"server_threads", &RunRecord::server_threads},
+    {"ctx_switches_per_req", &RunRecord::ctx_switches_per_req},
+    {"syscalls_per_req", &RunRecord::syscalls_per_req},
+    {"client_cpu_util", &RunRecord::client_cpu_util},
+    {"offered_rate", &RunRecord::offered_rate},
+    {"achieved_rate", &RunRecord::achieved_rate},
+    {"errors", &RunRecord::errors},
+};
+
 const json& iomb_object(const json& entry) {
   static const json kEmpty = json::object();
   auto it = entry.find("iomb");
@@ -117,8 +138,7 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
   r.name = run_name(entry, r.aggregate_name);
   auto key = parse_benchmark_name(r.name);
   if (!key) {
-    *why = "benchmark name \"" + r.name +
-           "\" is not <protocol>/<model>:<mode>/c:N/d:N/s:N[/r:R]";
+    *why = "benchmark name \"" + r.name + "\" is not <protocol>/<model>:<mode>/c:N/d:N/s:N[/r:R]";
     return std::nullopt;
   }
   r.key = *key;
@@ -145,15 +165,7 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
   if (auto real = number(entry, "real_time"); !r.requests_per_s && real && *real > 0) {
     r.requests_per_s = 1e9 / (*real * unit);
   }
-  r.p50_us = number(entry, "p50_us");
-  r.p90_us = number(entry, "p90_us");
-  r.p99_us = number(entry, "p99_us");
-  r.p999_us = number(entry, "p999_us");
-  r.p9999_us = number(entry, "p9999_us");
-  r.max_us = number(entry, "max_us");
-  r.uncorrected_p50_us = number(entry, "uncorrected_p50_us");
-  r.uncorrected_p99_us = number(entry, "uncorrected_p99_us");
-  r.uncorrected_p999_us = number(entry, "uncorrected_p999_us");
+  for (const auto& [name, field] : kCounters) r.*field = number(entry, name);
   // `iomb load` without a server writes the client's CPU into cpu_time and says so.
   if (iomb.value("cpu_time_source", "server") == "server") {
     auto cpu = number(entry, "cpu_time");
@@ -164,14 +176,6 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
   if (!r.floor_ns && ratio && *ratio > 0 && r.server_cpu_ns_per_req) {
     r.floor_ns = *r.server_cpu_ns_per_req / *ratio;
   }
-  r.rss_kib = number(entry, "server_rss_kib");
-  r.server_threads = number(entry, "server_threads");
-  r.ctx_switches_per_req = number(entry, "ctx_switches_per_req");
-  r.syscalls_per_req = number(entry, "syscalls_per_req");
-  r.client_cpu_util = number(entry, "client_cpu_util");
-  r.offered_rate = number(entry, "offered_rate");
-  r.achieved_rate = number(entry, "achieved_rate");
-  r.errors = number(entry, "errors");
   r.percentiles = percentiles(entry, r);
   return r;
 }

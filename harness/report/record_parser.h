@@ -2,10 +2,9 @@
 // missing or mistyped fields stay empty. Pure; any thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/report/run_record.h"
 

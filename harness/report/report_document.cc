@@ -72,8 +72,8 @@ Table throughput_matrix(const CellGroup& g, const std::string& reference) {
         row.push_back({"skipped", true});
         continue;
       }
-      row.push_back(throughput_cell(g.find(model, conns), g.find(reference, conns),
-                                    !reference.empty()));
+      row.push_back(
+          throughput_cell(g.find(model, conns), g.find(reference, conns), !reference.empty()));
     }
     t.rows.push_back(std::move(row));
   }
@@ -92,9 +92,8 @@ void add_cost_columns(std::vector<TableCell>& row, const Cell& c, const Cell* re
   row.push_back({or_missing(c.server_threads, format_number)});
 }
 
-const std::vector<std::string> kCostHeader = {"p50 µs",     "p99 µs",      "p99.9 µs",
-                                              "CPU µs/req", "CPU × floor", "CPU × ref",
-                                              "RSS",        "threads"};
+const std::vector<std::string> kCostHeader = {"p50 µs",      "p99 µs",    "p99.9 µs", "CPU µs/req",
+                                              "CPU × floor", "CPU × ref", "RSS",      "threads"};
 
 std::vector<TableCell> unmeasured_row(std::vector<TableCell> row, const Cell& c, size_t width) {
   row.push_back({c.skipped ? "skipped" : "failed", true});
@@ -135,8 +134,9 @@ Table closed_loop_detail(const CellGroup& g, const std::string& reference) {
 
 Table open_loop_detail(const CellGroup& g, const std::string& reference) {
   Table t;
-  t.caption = "Open loop: latency from the intended send time (coordinated omission corrected); "
-              "CPU per request compared at equal offered load";
+  t.caption =
+      "Open loop: latency from the intended send time (coordinated omission corrected); "
+      "CPU per request compared at equal offered load";
   t.notes_column = true;
   t.header = {"Model", "Offered", "Achieved"};
   t.header.insert(t.header.end(), kCostHeader.begin(), kCostHeader.end());
@@ -151,8 +151,8 @@ Table open_loop_detail(const CellGroup& g, const std::string& reference) {
         continue;
       }
       const Cell* ref = g.find(reference, g.connections, c->key.rate);
-      row.push_back({rate_text(c->achieved_rate.value_or(c->requests_per_s->median)),
-                     c->saturated > 0});
+      row.push_back(
+          {rate_text(c->achieved_rate.value_or(c->requests_per_s->median)), c->saturated > 0});
       add_cost_columns(row, *c, ref);
       row.insert(row.begin() + 6, {or_missing(c->uncorrected_p99_us, format_latency_us)});
       row.push_back({std::to_string(c->repetitions)});
@@ -172,9 +172,9 @@ Table skipped_table(const std::vector<Cell>& cells) {
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> rows;
   for (const Cell& c : cells) {
     if (c.measured() || (!c.skipped && !c.failed)) continue;
-    std::string reason = c.skipped ? "skipped: " + (c.skip_reason.empty() ? "no reason given"
-                                                                          : c.skip_reason)
-                                   : flags_text(c);
+    std::string reason =
+        c.skipped ? "skipped: " + (c.skip_reason.empty() ? "no reason given" : c.skip_reason)
+                  : flags_text(c);
     rows[{c.key.model_mode(), reason}].push_back(c.key.canonical_name());
   }
   for (auto& [id, names] : rows) {

@@ -1,9 +1,8 @@
 // Options of `iomb report DIR` and their CLI11 flags. Any thread (plain data).
 #pragma once
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace iomb::report {
 
@@ -13,9 +12,9 @@ struct ReportOptions {
   std::string reference = "nio:reactors";  // "model:mode", or "model" for its first mode
   std::string gnuplot;                     // gnuplot binary; empty = search PATH
   std::string title = "iomb report";
-  bool plots = true;                       // false: write no plot files at all
-  int gnuplot_timeout_s = 60;              // per plot script
-  bool quiet = false;                      // no "wrote ..." lines on stdout
+  bool plots = true;           // false: write no plot files at all
+  int gnuplot_timeout_s = 60;  // per plot script
+  bool quiet = false;          // no "wrote ..." lines on stdout
 };
 
 // Adds DIR and the report flags to a CLI11 (sub)command.

@@ -29,7 +29,6 @@ std::vector<fs::path> result_files(const std::string& dir, std::vector<std::stri
   return files;
 }
 
-
 }  // namespace
 
 LoadedResults load_results(const std::string& dir) {

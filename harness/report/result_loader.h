@@ -4,10 +4,9 @@
 // entries become warnings, never errors. Any thread; touches only the files it reads.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/report/run_record.h"
 

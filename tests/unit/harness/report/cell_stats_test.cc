@@ -89,18 +89,18 @@ TEST(CellStats, MedianAggregateWhenThereAreNoIterations) {
 }
 
 TEST(CellStats, SameKeyWrittenTwoWaysIsOneCell) {
-  auto cells = build_cells({run("echo/nio:reactors/c:1/d:1/s:4096", 1),
-                            run("echo/nio:reactors/c:1/d:1/s:4KiB", 3)});
+  auto cells = build_cells(
+      {run("echo/nio:reactors/c:1/d:1/s:4096", 1), run("echo/nio:reactors/c:1/d:1/s:4KiB", 3)});
   ASSERT_EQ(cells.size(), 1u);
   EXPECT_EQ(cells[0].repetitions, 2);
 }
 
 TEST(CellGroups, ClosedAndOpenLoopGroupsWithReferenceFirst) {
-  auto cells = build_cells({run("echo/bio:pool/c:100/d:1/s:64", 1),
-                            run("echo/nio:reactors/c:1/d:1/s:64", 1),
-                            run("echo/nio:reactors/c:100/d:1/s:64", 1),
-                            run("echo/nio:reactors/c:100/d:1/s:64/r:5000", 1),
-                            run("echo/nio:acceptor/c:100/d:1/s:64/r:1000", 1)});
+  auto cells =
+      build_cells({run("echo/bio:pool/c:100/d:1/s:64", 1), run("echo/nio:reactors/c:1/d:1/s:64", 1),
+                   run("echo/nio:reactors/c:100/d:1/s:64", 1),
+                   run("echo/nio:reactors/c:100/d:1/s:64/r:5000", 1),
+                   run("echo/nio:acceptor/c:100/d:1/s:64/r:1000", 1)});
   EXPECT_EQ(resolve_reference(cells, "nio"), "nio:acceptor");
   EXPECT_EQ(resolve_reference(cells, "nio:reactors"), "nio:reactors");
   EXPECT_EQ(resolve_reference(cells, "aio:rings"), "");

@@ -22,8 +22,9 @@ PlotSpec two_series() {
 
 TEST(PlotWriter, DataHasOneIndexBlockPerSeriesAndDropsWhatLogAxesCannotShow) {
   std::string d = gnuplot_data(two_series());
-  EXPECT_EQ(d, "# a: x y y_low y_high marked\n1 10 9 11 0\n\n\n# b: x y y_low y_high marked\n"
-               "10 5 5 5 1\n");
+  EXPECT_EQ(d,
+            "# a: x y y_low y_high marked\n1 10 9 11 0\n\n\n# b: x y y_low y_high marked\n"
+            "10 5 5 5 1\n");
 }
 
 TEST(PlotWriter, ScriptDrawsSvgThenPngWithErrorBarsMarksAndFloor) {
@@ -62,8 +63,9 @@ TEST(PlotWriter, EmptySeriesStillKeepsTheBlockCount) {
   PlotSpec p;
   p.log_y = true;
   p.series = {{"a", {{1, 0}}}, {"b", {{1, 2}}}};
-  EXPECT_EQ(gnuplot_data(p), "# a: x y y_low y_high marked\nnan nan nan nan 0\n\n\n"
-                             "# b: x y y_low y_high marked\n1 2 2 2 0\n");
+  EXPECT_EQ(gnuplot_data(p),
+            "# a: x y y_low y_high marked\nnan nan nan nan 0\n\n\n"
+            "# b: x y y_low y_high marked\n1 2 2 2 0\n");
 }
 
 }  // namespace

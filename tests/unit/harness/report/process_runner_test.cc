@@ -36,9 +36,8 @@ TEST(ProcessRunner, TimeoutKillsTheGroupIncludingGrandchildren) {
   TempDir dir;
   const std::string marker = dir.path() + "/late";
   // The grandchild would write the marker after 2 s unless it is killed with its group.
-  ProcessResult r = run_process(
-      {"/bin/sh", "-c", "(sleep 2; touch " + marker + ") & sleep 30"}, "", "",
-      std::chrono::milliseconds(300));
+  ProcessResult r = run_process({"/bin/sh", "-c", "(sleep 2; touch " + marker + ") & sleep 30"}, "",
+                                "", std::chrono::milliseconds(300));
   EXPECT_TRUE(r.timed_out);
   EXPECT_FALSE(r.ok());
   sleep(3);

@@ -40,30 +40,32 @@ TEST(RecordParser, ReadsCountersAndTheFloorForTheSize) {
 }
 
 TEST(RecordParser, ThroughputFallsBackToRealTime) {
-  RunRecord r = parse({{"name", "echo/nio:reactors/c:1/d:1/s:64"}, {"real_time", 2.0},
-                       {"time_unit", "ms"}});
+  RunRecord r =
+      parse({{"name", "echo/nio:reactors/c:1/d:1/s:64"}, {"real_time", 2.0}, {"time_unit", "ms"}});
   EXPECT_DOUBLE_EQ(*r.requests_per_s, 500);
 }
 
 TEST(RecordParser, FlagsOnTheEntryOrInItsIombObject) {
-  RunRecord a = parse({{"name", "echo/a:b/c:1/d:1/s:64"}, {"saturated", true},
-                       {"client_bound", 1}});
+  RunRecord a =
+      parse({{"name", "echo/a:b/c:1/d:1/s:64"}, {"saturated", true}, {"client_bound", 1}});
   EXPECT_TRUE(a.saturated);
   EXPECT_TRUE(a.client_bound);
   RunRecord b = parse({{"name", "echo/a:b/c:1/d:1/s:64"},
                        {"iomb", {{"saturated", false}, {"client_bound", true}}}});
   EXPECT_FALSE(b.saturated);
   EXPECT_TRUE(b.client_bound);
-  RunRecord s = parse({{"name", "echo/aio:rings/c:1/d:1/s:64"}, {"skipped", true},
-                       {"skip_reason", "no io_uring"}});
+  RunRecord s = parse(
+      {{"name", "echo/aio:rings/c:1/d:1/s:64"}, {"skipped", true}, {"skip_reason", "no io_uring"}});
   EXPECT_TRUE(s.skipped);
   EXPECT_EQ(s.skip_reason, "no io_uring");
   EXPECT_FALSE(s.requests_per_s);
 }
 
 TEST(RecordParser, FailedRunsFromErrorOccurredOrInvalid) {
-  RunRecord e = parse({{"name", "echo/a:b/c:1/d:1/s:64"}, {"error_occurred", true},
-                       {"error_message", "boom"}, {"items_per_second", 5.0}});
+  RunRecord e = parse({{"name", "echo/a:b/c:1/d:1/s:64"},
+                       {"error_occurred", true},
+                       {"error_message", "boom"},
+                       {"items_per_second", 5.0}});
   EXPECT_TRUE(e.failed);
   EXPECT_EQ(e.error_message, "boom");
   EXPECT_FALSE(e.requests_per_s) << "a failed run's numbers are not used";
@@ -74,7 +76,8 @@ TEST(RecordParser, FailedRunsFromErrorOccurredOrInvalid) {
 }
 
 TEST(RecordParser, AggregateNameComesFromRunNameOrSuffix) {
-  RunRecord a = parse({{"name", "echo/a:b/c:1/d:1/s:64_median"}, {"run_type", "aggregate"},
+  RunRecord a = parse({{"name", "echo/a:b/c:1/d:1/s:64_median"},
+                       {"run_type", "aggregate"},
                        {"aggregate_name", "median"}});
   EXPECT_TRUE(a.aggregate);
   EXPECT_EQ(a.aggregate_name, "median");
@@ -82,15 +85,16 @@ TEST(RecordParser, AggregateNameComesFromRunNameOrSuffix) {
 }
 
 TEST(RecordParser, ClientCpuIsNotServerCpu) {
-  RunRecord r = parse({{"name", "echo/a:b/c:1/d:1/s:64"}, {"cpu_time", 900.0},
+  RunRecord r = parse({{"name", "echo/a:b/c:1/d:1/s:64"},
+                       {"cpu_time", 900.0},
                        {"iomb", {{"cpu_time_source", "client"}}}});
   EXPECT_FALSE(r.server_cpu_ns_per_req);
 }
 
 TEST(RecordParser, FloorFromTheEntryRatioWhenTheContextHasNone) {
-  RunRecord r = parse({{"name", "echo/a:b/c:1/d:1/s:64"}, {"cpu_time", 9000.0},
-                       {"cpu_floor_ratio", 2.0}},
-                      json::object());
+  RunRecord r =
+      parse({{"name", "echo/a:b/c:1/d:1/s:64"}, {"cpu_time", 9000.0}, {"cpu_floor_ratio", 2.0}},
+            json::object());
   EXPECT_DOUBLE_EQ(*r.floor_ns, 4500);
 }
 
@@ -100,7 +104,8 @@ TEST(RecordParser, PercentileArrayInPercentOrFractionsSortedWithoutHundred) {
   ASSERT_EQ(p.percentiles.size(), 2u);
   EXPECT_EQ(p.percentiles[0], std::make_pair(50.0, 10.0));
   EXPECT_EQ(p.percentiles[1], std::make_pair(99.0, 30.0));
-  RunRecord f = parse({{"name", "echo/a:b/c:1/d:1/s:64"}, {"percentiles", {{0.5, 10}, {0.999, 40}}}});
+  RunRecord f =
+      parse({{"name", "echo/a:b/c:1/d:1/s:64"}, {"percentiles", {{0.5, 10}, {0.999, 40}}}});
   ASSERT_EQ(f.percentiles.size(), 2u);
   EXPECT_DOUBLE_EQ(f.percentiles[1].first, 99.9);
 }

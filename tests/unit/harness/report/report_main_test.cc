@@ -112,9 +112,10 @@ TEST_F(ReportOnFixture, DetailRowHasLatencyCpuFloorRatioAndRss) {
             "| nio:reactors | 100 | 200.0k | 190.0k–210.0k | 1.00× | 500 | 1,250 | 2,500 | 9.00 | "
             "2.14× | 1.00× | 4.9 MiB | 1 | 3 |  |");
   // bio at 100 conns: CPU 16 µs = 1.78× nio's; 101 threads.
-  EXPECT_EQ(row_of(*summary_, "echo, 64B, pipeline 1, closed loop", "| bio:thread-per-conn | 100 |"),
-            "| bio:thread-per-conn | 100 | 120.0k | 114.0k–126.0k | 0.60× | 833 | 2,083 | 4,167 | "
-            "16.0 | 3.81× | 1.78× | 10.7 MiB | 101 | 3 |  |");
+  EXPECT_EQ(
+      row_of(*summary_, "echo, 64B, pipeline 1, closed loop", "| bio:thread-per-conn | 100 |"),
+      "| bio:thread-per-conn | 100 | 120.0k | 114.0k–126.0k | 0.60× | 833 | 2,083 | 4,167 | "
+      "16.0 | 3.81× | 1.78× | 10.7 MiB | 101 | 3 |  |");
   // 4 KiB compares to the 4 KiB floor (6.1 µs): 9 µs × 1.4 = 12.6 µs = 2.07×.
   EXPECT_NE(row_of(*summary_, "echo, 4KiB, pipeline 1, closed loop", "| nio:reactors | 100 |")
                 .find("| 12.6 | 2.07× |"),
@@ -131,10 +132,9 @@ TEST_F(ReportOnFixture, FlagsClientBoundSaturatedAndFailedCells) {
   EXPECT_NE(bio.find("**saturated 1/1**"), std::string::npos) << bio;
   EXPECT_EQ(row_of(*summary_, open, "| nio:reactors | 80.0k/s |").find("saturated"),
             std::string::npos);
-  std::string asio = row_of(*summary_, "http, 64B, pipeline 1, closed loop",
-                            "| asio:context-per-thread | 1000 |");
-  EXPECT_NE(asio.find("failed 1/3: verification failed: response body mismatch"),
-            std::string::npos)
+  std::string asio =
+      row_of(*summary_, "http, 64B, pipeline 1, closed loop", "| asio:context-per-thread | 1000 |");
+  EXPECT_NE(asio.find("failed 1/3: verification failed: response body mismatch"), std::string::npos)
       << asio;
   EXPECT_NE(asio.find("| 2 |"), std::string::npos) << "two good repetitions reduced: " << asio;
 }
@@ -180,11 +180,11 @@ TEST_F(ReportOnFixture, PlotsAreNonEmptySvgAndPngWhenGnuplotRuns) {
   std::string why;
   if (!find_gnuplot("", &why)) GTEST_SKIP() << why;
   EXPECT_EQ(outcome_->plot_note, "");
-  for (const char* stem :
-       {"throughput_echo_64B_d1", "cpu_echo_64B_d1", "rss_echo_64B_d1",
-        "spectrum_echo_64B_d1_c100", "latency_vs_load_echo_64B_d1_c100_open",
-        "cpu_vs_load_echo_64B_d1_c100_open", "throughput_http_64B_d1"}) {
-    EXPECT_NE(std::find(outcome_->plots.begin(), outcome_->plots.end(), stem), outcome_->plots.end())
+  for (const char* stem : {"throughput_echo_64B_d1", "cpu_echo_64B_d1", "rss_echo_64B_d1",
+                           "spectrum_echo_64B_d1_c100", "latency_vs_load_echo_64B_d1_c100_open",
+                           "cpu_vs_load_echo_64B_d1_c100_open", "throughput_http_64B_d1"}) {
+    EXPECT_NE(std::find(outcome_->plots.begin(), outcome_->plots.end(), stem),
+              outcome_->plots.end())
         << stem;
     for (const char* ext : {".svg", ".png", ".gp", ".dat"}) {
       std::string path = out_->path() + "/" + stem + ext;
@@ -235,8 +235,9 @@ TEST(ReportMain, OtherReferenceChangesTheRatios) {
   EXPECT_NE(summary.find("Reference for the × ref columns: bio:thread-per-conn"),
             std::string::npos);
   // nio / bio at 100 connections: 200k / 120k.
-  EXPECT_NE(summary.find("| nio:reactors | 30.0k (28.5k–31.5k) 1.07× | 200.0k (190.0k–210.0k) 1.67×"),
-            std::string::npos);
+  EXPECT_NE(
+      summary.find("| nio:reactors | 30.0k (28.5k–31.5k) 1.07× | 200.0k (190.0k–210.0k) 1.67×"),
+      std::string::npos);
 }
 
 TEST(ReportMain, UnknownReferenceIsSaidAndRatiosOmitted) {
