@@ -12,7 +12,8 @@ table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; white-space: nowrap; }
 th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
 td.flag { background: #fff0d0; color: #8a4b00; font-weight: 600; white-space: normal; }
-table.notes td:last-child { text-align: left; white-space: normal; min-width: 16em; }
+table.notes td:last-child { text-align: left; white-space: normal; min-width: 10em; }
+.scroll { overflow-x: auto; }
 caption { caption-side: top; text-align: left; font-style: italic; padding-bottom: 0.3em; }
 .context td { text-align: left; white-space: normal; }
 .note { background: #f6f8fa; border-left: 4px solid #888; padding: 0.4em 0.8em; margin: 0.5em 0; }
@@ -20,8 +21,7 @@ caption { caption-side: top; text-align: left; font-style: italic; padding-botto
 .plots { display: flex; flex-wrap: wrap; gap: 1em; }
 figure { margin: 0; width: calc(50% - 0.5em); min-width: 480px; }
 figure img { width: 100%; height: auto; border: 1px solid #ddd; }
-figtable.notes td:last-child { text-align: left; white-space: normal; min-width: 16em; }
-caption { font-size: 0.8em; color: #555; }
+figcaption { font-size: 0.8em; color: #555; }
 nav a { margin-right: 1em; }
 )";
 
@@ -97,7 +97,8 @@ std::string render_html(const Document& d) {
     s += "<p class=\"warning\">warning: " + html_escape(w) + "</p>\n";
   for (const Section& sec : d.sections) {
     s += "<h2 id=\"" + html_escape(sec.id) + "\">" + html_escape(sec.title) + "</h2>\n";
-    for (const Table& t : sec.tables) s += render_table(t);
+    // Wide tables scroll inside the page instead of widening it.
+    for (const Table& t : sec.tables) s += "<div class=\"scroll\">" + render_table(t) + "</div>\n";
     if (!sec.plots.empty()) {
       s += "<div class=\"plots\">\n";
       for (const PlotRef& p : sec.plots) s += render_plot(p);
