@@ -243,7 +243,9 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
                          {"client_cpus", sampling::format_cpu_list(plan.client)},
                          {"note", plan.note}}}};
   std::optional<double> floor_ns;
-  if (!o.no_floor) {
+  if (o.no_floor) {
+    extra["floor"] = {{"unavailable", "not measured (--no-floor)"}};
+  } else {
     std::string why;
     std::string bin = o.floor_binary.empty() ? self_dir() + "/iomb-floor" : o.floor_binary;
     auto floor = sampling::measure_floor(bin, &why);
