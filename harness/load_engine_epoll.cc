@@ -2,8 +2,6 @@
 // epoll set per load thread, a send() per connection with new output and recv() until EAGAIN
 // per readable connection. Costs about two syscalls per message; used where io_uring is not
 // available (or with --client-io epoll, to compare).
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,12 +25,7 @@ class EpollLoop {
   explicit EpollLoop(LoadWorker& w) : w_(w), ep_(::epoll_create1(EPOLL_CLOEXEC)) {
     if (!ep_) throw std::system_error(errno, std::generic_category(), "epoll_create1");
   }
-  ~EpollLoop() {
-    for (auto& c : w_.connections()) {
-      if (c.fd >= 0) ::close(c.fd);
-      c.fd = -1;
-    }
-  }
+  ~EpollLoop() { w_.close_sockets(); }
   EpollLoop(const EpollLoop&) = delete;
   EpollLoop& operator=(const EpollLoop&) = delete;
 
@@ -41,17 +34,32 @@ class EpollLoop {
     for (int64_t now = clock_ns(); w_.tick(now);) {
       flush(now);
       int64_t budget = w_.wait_budget_ns(now);
-      timespec ts{budget / 1'000'000'000, budget % 1'000'000'000};
-      int n = ::epoll_pwait2(ep_.get(), events.data(), kMaxEvents, &ts, nullptr);
-      if (n < 0 && errno != EINTR) {
-        throw std::system_error(errno, std::generic_category(), "epoll_pwait2");
-      }
+      int n = wait(events, budget);
       now = clock_ns();
       for (int k = 0; k < n; ++k) handle(events[k], now);
     }
   }
 
  private:
+  // epoll_pwait2 (Linux 5.11) for a nanosecond timeout: open-loop send times need better
+  // than epoll_wait's milliseconds. Older kernels: epoll_wait, rounded up.
+  int wait(std::vector<epoll_event>& events, int64_t budget_ns) {
+    int n;
+    if (have_pwait2_) {
+      timespec ts{budget_ns / 1'000'000'000, budget_ns % 1'000'000'000};
+      n = ::epoll_pwait2(ep_.get(), events.data(), kMaxEvents, &ts, nullptr);
+      if (n < 0 && errno == ENOSYS) {
+        have_pwait2_ = false;
+        return 0;
+      }
+    } else {
+      n = ::epoll_wait(ep_.get(), events.data(), kMaxEvents,
+                       static_cast<int>((budget_ns + 999'999) / 1'000'000));
+    }
+    if (n < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "epoll_wait");
+    return n < 0 ? 0 : n;
+  }
+
   void control(ClientConnection& c, size_t index, int op, uint32_t mask) {
     epoll_event ev{};
     ev.events = mask;
@@ -77,13 +85,11 @@ class EpollLoop {
   }
 
   void start_connect(size_t i, ClientConnection& c, int64_t now) {
-    int fd = ::socket(w_.address()->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = w_.open_socket(/*non_blocking=*/true);
     if (fd < 0) {
-      w_.on_socket_closed(c, errno, now);
+      w_.on_socket_closed(c, -fd, now);
       return;
     }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c.fd = fd;
     c.state = ConnState::kConnecting;
     int rc = ::connect(fd, w_.address(), w_.address_len());
@@ -169,6 +175,7 @@ class EpollLoop {
 
   LoadWorker& w_;
   UniqueFd ep_;
+  bool have_pwait2_ = true;
 };
 
 }  // namespace

@@ -4,8 +4,6 @@
 // every connection's send and recv re-arm and enters the kernel once to submit them and wait,
 // so the client pays about one syscall per iteration instead of two per message.
 #include <liburing.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -49,10 +47,7 @@ class UringLoop {
     // Exiting the ring cancels and waits for every outstanding request, so the connection
     // buffers (owned by the worker) are no longer referenced by the kernel afterwards.
     io_uring_queue_exit(&ring_);
-    for (auto& c : w_.connections()) {
-      if (c.fd >= 0) ::close(c.fd);
-      c.fd = -1;
-    }
+    w_.close_sockets();
   }
   UringLoop(const UringLoop&) = delete;
   UringLoop& operator=(const UringLoop&) = delete;
@@ -116,13 +111,11 @@ class UringLoop {
   }
 
   void start_connect(size_t i, ClientConnection& c, int64_t now) {
-    int fd = ::socket(w_.address()->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = w_.open_socket(/*non_blocking=*/false);
     if (fd < 0) {
-      w_.on_socket_closed(c, errno, now);
+      w_.on_socket_closed(c, -fd, now);
       return;
     }
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c.fd = fd;
     c.state = ConnState::kConnecting;
     c.connect_inflight = true;

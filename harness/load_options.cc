@@ -8,10 +8,8 @@
 #include "common/units.h"
 
 namespace iomb::harness {
-namespace {
-
-void add_duration(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
-                  const std::string& help) {
+void add_duration_option(CLI::App& app, const std::string& name,
+                         std::chrono::nanoseconds& target, const std::string& help) {
   app.add_option_function<std::string>(
          name,
          [&target, name](const std::string& text) {
@@ -25,8 +23,6 @@ void add_duration(CLI::App& app, const std::string& name, std::chrono::nanosecon
       ->type_name("DURATION")
       ->default_str(format_duration(target));
 }
-
-}  // namespace
 
 const char* arrival_name(Arrival a) { return a == Arrival::kConstant ? "constant" : "poisson"; }
 
@@ -108,12 +104,12 @@ void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required) {
          "Echo: bytes per message (64, 4KiB, 1MiB)")
       ->type_name("SIZE")
       ->default_str("64");
-  add_duration(app, "--duration", o.duration, "Measured time (500ms, 10s, 2m)");
-  add_duration(app, "--warmup", o.warmup,
+  add_duration_option(app, "--duration", o.duration, "Measured time (500ms, 10s, 2m)");
+  add_duration_option(app, "--warmup", o.warmup,
                "Load before measuring, excluded from every number (0 = none)");
-  add_duration(app, "--connect-timeout", o.connect_timeout,
+  add_duration_option(app, "--connect-timeout", o.connect_timeout,
                "Give up when the connections are not all up by then");
-  add_duration(app, "--drain-timeout", o.drain_timeout,
+  add_duration_option(app, "--drain-timeout", o.drain_timeout,
                "After the measured window: how long to wait for replies still in flight");
   app.add_option("-t,--threads", o.threads,
                  "Load threads, each with its own IO loop, connections and histograms")

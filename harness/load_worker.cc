@@ -1,10 +1,13 @@
 // Implementation of load_worker.h.
 #include "harness/load_worker.h"
 
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <cstring>
 
 #include "common/socket_ops.h"
@@ -54,6 +57,20 @@ void LoadWorker::mark_dirty(ClientConnection& c) {
   if (c.dirty) return;
   c.dirty = true;
   dirty_.push_back(static_cast<uint32_t>(&c - conns_.data()));
+}
+
+int LoadWorker::open_socket(bool non_blocking) const {
+  int fd = ::socket(addr_.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0), 0);
+  if (fd < 0) return -errno;
+  set_nodelay(fd);
+  return fd;
+}
+
+void LoadWorker::close_sockets() {
+  for (auto& c : conns_) {
+    if (c.fd >= 0) ::close(c.fd);
+    c.fd = -1;
+  }
 }
 
 void LoadWorker::fail(const std::string& message) {

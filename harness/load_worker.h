@@ -59,6 +59,10 @@ class LoadWorker {
   // The socket is finished (peer FIN, error, or connect failure: err is 0 for a FIN, else a
   // positive errno) and the backend has closed the fd with no operation outstanding.
   void on_socket_closed(ClientConnection& c, int err, int64_t now);
+  // A TCP socket for the target with TCP_NODELAY: the fd, or -errno.
+  int open_socket(bool non_blocking) const;
+  // Closes every socket still open (the backend's teardown, after the kernel let go of them).
+  void close_sockets();
   // A setup failure in the backend (ring, epoll): stops the run.
   void fail(const std::string& message);
 

@@ -1,7 +1,6 @@
 // The `iomb run` flags of run_command.h: add_run_command_flags and validate_run_options.
 #include <CLI/CLI.hpp>
 
-#include "common/units.h"
 #include "harness/run_command.h"
 #include "harness/server_launcher.h"
 
@@ -35,18 +34,8 @@ void add_run_command_flags(CLI::App& app, RunCommandOptions& o) {
                  "The floor benchmark binary (default: iomb-floor next to iomb)");
   app.add_flag("--no-floor", o.no_floor,
                "Do not measure the recv+send floor (no cpu_floor_ratio counter)");
-  app.add_option_function<std::string>(
-         "--ready-timeout",
-         [&o](const std::string& text) {
-           try {
-             o.ready_timeout = parse_duration(text);
-           } catch (const std::invalid_argument& e) {
-             throw CLI::ValidationError("--ready-timeout", e.what());
-           }
-         },
-         "How long a started server may take to print its ready line")
-      ->type_name("DURATION")
-      ->default_str("10s");
+  add_duration_option(app, "--ready-timeout", o.ready_timeout,
+                      "How long a started server may take to print its ready line");
 }
 
 void validate_run_options(RunCommandOptions& o) {
