@@ -85,14 +85,8 @@ class EpollLoop {
   }
 
   void start_connect(size_t i, ClientConnection& c, int64_t now) {
-    int fd = w_.open_socket(/*non_blocking=*/true);
-    if (fd < 0) {
-      w_.on_socket_closed(c, -fd, now);
-      return;
-    }
-    c.fd = fd;
-    c.state = ConnState::kConnecting;
-    int rc = ::connect(fd, w_.address(), w_.address_len());
+    if (!w_.open_socket(c, /*non_blocking=*/true, now)) return;
+    int rc = ::connect(c.fd, w_.address(), w_.address_len());
     if (rc == 0) {
       control(c, i, EPOLL_CTL_ADD, EPOLLIN);
       w_.on_connected(c, now);

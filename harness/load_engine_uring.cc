@@ -111,16 +111,10 @@ class UringLoop {
   }
 
   void start_connect(size_t i, ClientConnection& c, int64_t now) {
-    int fd = w_.open_socket(/*non_blocking=*/false);
-    if (fd < 0) {
-      w_.on_socket_closed(c, -fd, now);
-      return;
-    }
-    c.fd = fd;
-    c.state = ConnState::kConnecting;
+    if (!w_.open_socket(c, /*non_blocking=*/false, now)) return;
     c.connect_inflight = true;
     io_uring_sqe* s = sqe();
-    io_uring_prep_connect(s, fd, w_.address(), w_.address_len());
+    io_uring_prep_connect(s, c.fd, w_.address(), w_.address_len());
     io_uring_sqe_set_data64(s, tag(i, kConnect));
   }
 

@@ -59,11 +59,16 @@ void LoadWorker::mark_dirty(ClientConnection& c) {
   dirty_.push_back(static_cast<uint32_t>(&c - conns_.data()));
 }
 
-int LoadWorker::open_socket(bool non_blocking) const {
+bool LoadWorker::open_socket(ClientConnection& c, bool non_blocking, int64_t now) {
   int fd = ::socket(addr_.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0), 0);
-  if (fd < 0) return -errno;
+  if (fd < 0) {
+    on_socket_closed(c, errno, now);
+    return false;
+  }
   set_nodelay(fd);
-  return fd;
+  c.fd = fd;
+  c.state = ConnState::kConnecting;
+  return true;
 }
 
 void LoadWorker::close_sockets() {

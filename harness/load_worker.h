@@ -59,8 +59,9 @@ class LoadWorker {
   // The socket is finished (peer FIN, error, or connect failure: err is 0 for a FIN, else a
   // positive errno) and the backend has closed the fd with no operation outstanding.
   void on_socket_closed(ClientConnection& c, int err, int64_t now);
-  // A TCP socket for the target with TCP_NODELAY: the fd, or -errno.
-  int open_socket(bool non_blocking) const;
+  // Opens a TCP socket (TCP_NODELAY) for `c` and moves it to kConnecting; the backend then
+  // connects it. On failure reports the socket closed and returns false.
+  bool open_socket(ClientConnection& c, bool non_blocking, int64_t now);
   // Closes every socket still open (the backend's teardown, after the kernel let go of them).
   void close_sockets();
   // A setup failure in the backend (ring, epoll): stops the run.
