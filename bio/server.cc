@@ -17,7 +17,10 @@ BioServer::BioServer(const ServerOptions& options, UniqueFd listener)
     : options_(options),
       pool_mode_(options.mode == "pool"),
       listener_(std::move(listener)),
-      context_{options_, counters_, registry_, stopping_},
+      http_(options_.protocol == Protocol::kHttp
+                ? http::make_http_service(options_, [this] { return counters_.snapshot(); })
+                : nullptr),
+      context_{options_, counters_, registry_, stopping_, http_.get()},
       connection_threads_(kConnectionStackBytes),
       queue_capacity_(std::max<size_t>(1024, static_cast<size_t>(options.threads) * 4)) {}
 

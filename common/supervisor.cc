@@ -30,6 +30,7 @@ struct Worker {
   UniqueFd out;         // read end of the worker's lifecycle-line pipe
   std::string pending;  // partial line
   bool ready = false;
+  bool needs_restart = false;
   Clock::time_point started;
 };
 
@@ -69,6 +70,7 @@ class Supervisor {
         exit_code_ = 1;
         begin_stop();
       }
+      restart_dead_workers();
       poll_once();
     }
     if (announced_ready_) {
@@ -160,7 +162,6 @@ class Supervisor {
         w.pid = -1;
         w.out.reset();
         if (stopping_) break;
-        bool early = Clock::now() - w.started < std::chrono::seconds(1);
         if (!w.ready) ++failed_starts_;
         if (WIFEXITED(status) && WEXITSTATUS(status) == kExitUnavailable && !w.ready) {
           exit_code_ = kExitUnavailable;
@@ -170,12 +171,24 @@ class Supervisor {
         std::fprintf(stderr, "iomb-%s: worker %d %s %d; restarting it\n", spec_.name.c_str(),
                      pid, WIFSIGNALED(status) ? "killed by signal" : "exited with",
                      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        ++restarts_;
-        // A worker that dies at once would otherwise be re-forked in a tight loop.
-        if (early) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        spawn(w);
+        w.needs_restart = true;
         break;
       }
+    }
+  }
+
+  // Restarts dead workers (from the main loop, never from inside reap(), so that a worker
+  // that dies at once cannot keep the supervisor in a reap-fork cycle).
+  void restart_dead_workers() {
+    for (auto& w : workers_) {
+      if (!w.needs_restart || stopping_) continue;
+      w.needs_restart = false;
+      ++restarts_;
+      // A worker that died at once would otherwise be re-forked in a tight loop.
+      if (Clock::now() - w.started < std::chrono::seconds(1)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      spawn(w);
     }
   }
 

@@ -2,6 +2,7 @@
 #include "tests/integration/test_client.h"
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -101,6 +102,14 @@ std::string random_bytes(size_t n, uint64_t seed) {
 bool echo_roundtrip(int fd, std::string_view message, milliseconds timeout) {
   if (send_all(fd, message, timeout) != message.size()) return false;
   return recv_exact(fd, message.size(), timeout) == message;
+}
+
+uint64_t raise_open_file_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
+  lim.rlim_cur = lim.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &lim);
+  return lim.rlim_cur;
 }
 
 }  // namespace iomb::testing

@@ -31,6 +31,10 @@ bool wait_peer_closed(int fd, milliseconds timeout);
 // Deterministic pseudo-random bytes.
 std::string random_bytes(size_t n, uint64_t seed);
 
+// Raises this process's soft RLIMIT_NOFILE to the hard limit (servers started afterwards
+// inherit it) and returns the new soft limit.
+uint64_t raise_open_file_limit();
+
 // Sends `message` and expects exactly it back.
 bool echo_roundtrip(int fd, std::string_view message, milliseconds timeout = milliseconds(5000));
 

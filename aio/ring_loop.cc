@@ -1,0 +1,689 @@
+// Implementation of ring_loop.h.
+#include "aio/ring_loop.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+
+namespace iomb::aio {
+namespace {
+
+// Defined by kernel 6.4 (io_uring.h of liburing >= 2.4); absent from liburing 2.3's header.
+#ifndef IORING_TIMEOUT_MULTISHOT
+constexpr unsigned IORING_TIMEOUT_MULTISHOT = 1U << 6;
+#endif
+
+constexpr uint16_t kBufferGroup = 0;
+constexpr uint32_t kStopDeadlineMs = 2000;
+
+uint32_t slot_capacity(const ServerOptions& options) {
+  return static_cast<uint32_t>(
+      std::min<uint64_t>(options.max_conns, UserData::kMaxSlots - 1));
+}
+
+uint64_t nofile_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return 1u << 20;
+  return lim.rlim_cur;
+}
+
+unsigned round_up_pow2(uint64_t v) {
+  unsigned p = 1;
+  while (p < v && p < (1u << 30)) p <<= 1;
+  return p;
+}
+
+// Loop-level operations carry fixed user_data (no slot).
+constexpr uint64_t ud(Op op) { return UserData{op}.encode(); }
+
+}  // namespace
+
+RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
+                   std::atomic<uint64_t>& live_connections, UniqueFd listener)
+    : options_(options),
+      aio_(aio),
+      live_connections_(live_connections),
+      listener_(std::move(listener)),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC)),
+      table_(slot_capacity(options)),
+      // A prefork worker accepts with accept4(2) once a multishot poll says the shared
+      // listener is readable. With an io_uring accept armed, the kernel completes accepts on
+      // the worker's behalf even while a SIGKILL is being delivered to it, and the connection
+      // dies with the worker; accept4 never takes a connection the worker cannot serve.
+      poll_accept_(options.processes > 1),
+      protocol_(make_protocol(options)) {
+  if (!wake_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
+  const uint64_t expected = std::min<uint64_t>(options.max_conns, nofile_limit());
+  RingConfig config;
+  config.sqpoll = aio.sqpoll;
+  // Each connection has at most a recv and a send (plus, rarely, a cancel, a close or a
+  // zero-copy notification) completing at once; past the CQ size the kernel parks CQEs on its
+  // overflow list (IORING_FEAT_NODROP), which works but is slow, so size the CQ for the
+  // connection count (the kernel clamps to its maximum, IORING_SETUP_CLAMP).
+  config.cq_entries = std::max(4096u, round_up_pow2(4 * expected));
+  config.sq_entries = 2048;
+  if (aio.test_ring_failure == "ENOSYS") config.simulate_errno = ENOSYS;
+  if (aio.test_ring_failure == "EPERM") config.simulate_errno = EPERM;
+  ring_ = std::make_unique<Ring>(config);
+  setup_name_ = ring_->setup_name();
+  cq_entries_ = ring_->cq_entries();
+  buffers_ = std::make_unique<BufferRing>(ring_->get(), kBufferGroup, aio.buffer_count,
+                                          static_cast<uint32_t>(aio.buffer_size));
+  if (aio.fixed_files) {
+    unsigned files = static_cast<unsigned>(std::min<uint64_t>(slot_capacity(options), expected));
+    direct_files_ = std::max(files, 16u);
+    int rc = io_uring_register_files_sparse(ring_->get(), direct_files_);
+    if (rc != 0) {
+      throw std::system_error(-rc, std::generic_category(), "io_uring_register_files_sparse");
+    }
+  }
+  // One connection may hold at most this many buffers before its reading pauses, so a few
+  // connections whose peers do not read cannot drain the ring for everyone else.
+  uint64_t by_bytes = options.max_pending_bytes / aio.buffer_size + 1;
+  per_connection_buffer_cap_ =
+      static_cast<uint32_t>(std::max<uint64_t>(4, std::min<uint64_t>(by_bytes, aio.buffer_count / 8)));
+  if (options.idle_timeout_ms > 0) {
+    tick_ms_ = static_cast<uint32_t>(std::clamp<uint64_t>(options.idle_timeout_ms / 4, 5, 1000));
+    tick_ts_.tv_sec = tick_ms_ / 1000;
+    tick_ts_.tv_nsec = static_cast<long long>(tick_ms_ % 1000) * 1000000;
+  }
+  retry_ts_.tv_nsec = 10 * 1000000;
+  if (poll_accept_ && set_nonblocking(listener_.get()) != 0) {
+    throw std::system_error(errno, std::generic_category(), "fcntl(O_NONBLOCK) on the listener");
+  }
+  now_ms_ = now_ms();
+}
+
+RingLoop::~RingLoop() {
+  // The ring goes first: io_uring_queue_exit cancels and reaps every request, after which the
+  // kernel no longer touches the buffer memory.
+  ring_.reset();
+  buffers_.reset();
+}
+
+uint32_t RingLoop::now_ms() const {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);  // vDSO: no syscall
+  return static_cast<uint32_t>(ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+void RingLoop::wake() noexcept {
+  uint64_t one = 1;
+  // Nothing useful to do if this fails: the counter is already non-zero.
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_.get(), &one, sizeof one);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submissions
+
+io_uring_sqe* RingLoop::slot_sqe(uint32_t slot, Op op, uint16_t buffer) {
+  Connection& c = table_[slot];
+  io_uring_sqe* sqe = ring_->sqe();
+  io_uring_sqe_set_data64(sqe, UserData{op, c.generation, buffer, slot}.encode());
+  ++c.outstanding;
+  return sqe;
+}
+
+void RingLoop::arm_accept() {
+  io_uring_sqe* sqe = ring_->sqe();
+  if (poll_accept_) {
+    io_uring_prep_poll_multishot(sqe, listener_.get(), POLLIN);
+  } else if (is_fixed()) {
+    io_uring_prep_multishot_accept(sqe, listener_.get(), nullptr, nullptr, 0);
+    // Direct descriptors, the kernel picking a free table slot. Set explicitly: liburing 2.3's
+    // io_uring_prep_accept_direct() stores file_index + 1, which turns IORING_FILE_INDEX_ALLOC
+    // into 0 (= "no direct descriptor"); the multishot helper works around it with ALLOC - 1.
+    // SOCK_CLOEXEC is refused (EINVAL) with direct descriptors.
+    sqe->file_index = IORING_FILE_INDEX_ALLOC;
+  } else {
+    io_uring_prep_multishot_accept(sqe, listener_.get(), nullptr, nullptr, SOCK_CLOEXEC);
+  }
+  io_uring_sqe_set_data64(sqe, ud(Op::kAccept));
+  accept_armed_ = true;
+}
+
+void RingLoop::arm_accept_poll() {
+  io_uring_sqe* sqe = ring_->sqe();
+  io_uring_prep_poll_add(sqe, listener_.get(), POLLIN);
+  io_uring_sqe_set_data64(sqe, ud(Op::kAcceptRetry));
+  accept_armed_ = true;
+}
+
+void RingLoop::arm_accept_retry() {
+  io_uring_sqe* sqe = ring_->sqe();
+  io_uring_prep_timeout(sqe, &retry_ts_, 0, 0);
+  io_uring_sqe_set_data64(sqe, ud(Op::kAcceptRetry));
+  accept_armed_ = true;
+}
+
+void RingLoop::arm_recv(uint32_t slot) {
+  Connection& c = table_[slot];
+  io_uring_sqe* sqe = slot_sqe(slot, Op::kRecv);
+  io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT | (is_fixed() ? IOSQE_FIXED_FILE : 0);
+  sqe->buf_group = buffers_->group();
+  c.recv_armed = true;
+  c.recv_cancelled = false;
+}
+
+void RingLoop::arm_tick() {
+  if (tick_ms_ == 0) return;
+  io_uring_sqe* sqe = ring_->sqe();
+  // A multishot timeout (count 0 = forever) fires every tick_ms_ without being re-armed.
+  io_uring_prep_timeout(sqe, &tick_ts_, 0, tick_multishot_ ? IORING_TIMEOUT_MULTISHOT : 0);
+  io_uring_sqe_set_data64(sqe, ud(Op::kTick));
+}
+
+void RingLoop::arm_wake() {
+  io_uring_sqe* sqe = ring_->sqe();
+  io_uring_prep_read(sqe, wake_fd_.get(), &wake_value_, sizeof wake_value_, 0);
+  io_uring_sqe_set_data64(sqe, ud(Op::kWake));
+}
+
+void RingLoop::submit_send(uint32_t slot) {
+  Connection& c = table_[slot];
+  const uint16_t bid = c.queue_head;
+  const BufferMeta& m = buffers_->meta(bid);
+  io_uring_sqe* sqe = slot_sqe(slot, Op::kSend, bid);
+  const char* data = buffers_->data(bid) + m.offset;
+  const size_t len = m.length - m.offset;
+  if (aio_.zerocopy_send) {
+    io_uring_prep_send_zc(sqe, c.fd, data, len, MSG_NOSIGNAL, 0);
+  } else {
+    io_uring_prep_send(sqe, c.fd, data, len, MSG_NOSIGNAL);
+  }
+  if (is_fixed()) sqe->flags |= IOSQE_FIXED_FILE;
+  c.send_in_flight = true;
+}
+
+void RingLoop::submit_cancel_recv(uint32_t slot) {
+  Connection& c = table_[slot];
+  const uint64_t recv_ud = UserData{Op::kRecv, c.generation, 0, slot}.encode();
+  io_uring_sqe* sqe = slot_sqe(slot, Op::kCancel);
+  io_uring_prep_cancel64(sqe, recv_ud, 0);
+  c.recv_cancelled = true;
+}
+
+void RingLoop::submit_close_rejected(int fd) {
+  io_uring_sqe* sqe = ring_->sqe();
+  if (is_fixed()) {
+    io_uring_prep_close_direct(sqe, static_cast<unsigned>(fd));
+  } else {
+    io_uring_prep_close(sqe, fd);
+  }
+  io_uring_sqe_set_data64(sqe, ud(Op::kCloseRejected));
+}
+
+void RingLoop::cancel_loop_op(uint64_t user_data) {
+  io_uring_sqe* sqe = ring_->sqe();
+  io_uring_prep_cancel64(sqe, user_data, IORING_ASYNC_CANCEL_ALL);
+  io_uring_sqe_set_data64(sqe, ud(Op::kCancelLoop));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop
+
+void RingLoop::run() noexcept {
+  io_uring* ring = ring_->get();
+  arm_wake();
+  arm_accept();
+  arm_tick();
+  uint32_t stop_started_ms = 0;
+  for (;;) {
+    buffers_->publish();
+    rearm_starved();
+    buffers_->publish();
+    if (stopping_ && table_.live() == 0) break;
+    int rc;
+    if (stopping_) {
+      if (now_ms_ - stop_started_ms > kStopDeadlineMs) {
+        std::fprintf(stderr, "iomb-aio: %u connections still closing after %u ms; giving up\n",
+                     table_.live(), kStopDeadlineMs);
+        break;
+      }
+      __kernel_timespec ts{0, 100 * 1000000};
+      io_uring_cqe* cqe = nullptr;
+      rc = io_uring_submit_and_wait_timeout(ring, &cqe, 1, &ts, nullptr);
+    } else {
+      // One io_uring_enter both submits everything prepared while handling the last batch and
+      // waits for the next completion.
+      rc = io_uring_submit_and_wait(ring, 1);
+    }
+    if (rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EAGAIN && rc != -EBUSY) {
+      // Not expected from a healthy ring (ENOMEM under memory pressure, say): report it once
+      // per loop, count it, and keep serving what completes.
+      if (!enter_error_reported_) {
+        std::fprintf(stderr, "iomb-aio: io_uring_submit_and_wait: %s\n", std::strerror(-rc));
+        enter_error_reported_ = true;
+      }
+      counters_.add_local(Counter::kErrorsOther);
+    }
+    now_ms_ = now_ms();
+    const bool was_stopping = stopping_;
+    process_completions();
+    if (stopping_ && !was_stopping) stop_started_ms = now_ms_;
+  }
+  if (cq_overflows_ != 0 || buffer_ring_dry_ != 0) {
+    // Not counters of the stopped line (shared by every model), but worth knowing when tuning
+    // --buffer-count and the CQ size.
+    std::fprintf(stderr,
+                 "iomb-aio: the buffer ring ran dry %llu times, the completion queue overflowed "
+                 "%llu times\n",
+                 static_cast<unsigned long long>(buffer_ring_dry_),
+                 static_cast<unsigned long long>(cq_overflows_));
+  }
+  // Connections left after the deadline: the ring's teardown cancels their requests; close
+  // plain descriptors here (direct descriptors go with the ring).
+  if (!is_fixed()) {
+    for (uint32_t i = 0; i < table_.high_water(); ++i) {
+      Connection& c = table_[i];
+      if (c.in_use && c.fd_open) ::close(c.fd);
+    }
+  }
+  ring_.reset();
+  buffers_.reset();
+}
+
+void RingLoop::process_completions() {
+  io_uring* ring = ring_->get();
+  for (int round = 0; round < 64; ++round) {
+    unsigned head;
+    unsigned seen = 0;
+    io_uring_cqe* cqe;
+    io_uring_for_each_cqe(ring, head, cqe) {
+      dispatch(*cqe);
+      ++seen;
+    }
+    io_uring_cq_advance(ring, seen);
+    // CQEs that did not fit were kept by the kernel (IORING_FEAT_NODROP); flush them now that
+    // there is room rather than waiting for the next enter.
+    if (!io_uring_cq_has_overflow(ring)) return;
+    ++cq_overflows_;
+    buffers_->publish();
+    io_uring_get_events(ring);
+  }
+}
+
+void RingLoop::dispatch(const io_uring_cqe& cqe) {
+  const UserData ud = UserData::decode(cqe.user_data);
+  switch (ud.op) {
+    case Op::kAccept:
+      on_accept(cqe);
+      return;
+    case Op::kTick:
+      on_tick(cqe);
+      return;
+    case Op::kWake:
+      if (!stopping_) begin_stop();
+      return;
+    case Op::kAcceptRetry:
+      accept_armed_ = false;
+      if (!stopping_) arm_accept();
+      return;
+    case Op::kCloseRejected:
+    case Op::kCancelLoop:
+      return;
+    case Op::kRecv:
+    case Op::kSend:
+    case Op::kCancel:
+    case Op::kClose:
+      break;
+  }
+  // A zero-copy notification releases its buffer whatever became of the connection.
+  if (ud.op == Op::kSend && (cqe.flags & IORING_CQE_F_NOTIF)) {
+    BufferMeta& m = buffers_->meta(ud.buffer);
+    --m.zc_refs;
+    buffers_->release_if_done(ud.buffer);
+  }
+  Connection& c = table_[ud.slot];
+  if (!c.in_use || c.generation != ud.generation) {
+    // Cannot happen (a slot is freed only once nothing is outstanding); never act on it.
+    if (cqe.flags & IORING_CQE_F_BUFFER) {
+      uint16_t bid = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+      buffers_->on_delivered(bid, 0);
+      buffers_->recycle(bid);
+    }
+    counters_.add_local(Counter::kErrorsOther);
+    return;
+  }
+  if (!(cqe.flags & IORING_CQE_F_MORE)) --c.outstanding;
+  switch (ud.op) {
+    case Op::kRecv:
+      on_recv(ud.slot, cqe);
+      break;
+    case Op::kSend:
+      if (!(cqe.flags & IORING_CQE_F_NOTIF)) on_send(ud.slot, ud, cqe);
+      break;
+    case Op::kClose:
+    case Op::kCancel:
+    default:
+      break;
+  }
+  maybe_release(ud.slot);
+}
+
+void RingLoop::on_accept(const io_uring_cqe& cqe) {
+  const bool more = cqe.flags & IORING_CQE_F_MORE;
+  if (!more) accept_armed_ = false;
+  const int res = cqe.res;
+  if (poll_accept_ && res > 0) {
+    // The listener is readable: accept synchronously until it is drained (bounded).
+    for (int i = 0; i < 64 && !stopping_; ++i) {
+      int fd = accept_connection(listener_.get(), spare_fd_, SOCK_CLOEXEC);
+      if (fd == -EAGAIN) break;
+      if (fd == -EMFILE) {
+        counters_.add_local(Counter::kRejected);  // shed by accept_connection
+        break;
+      }
+      if (fd < 0) {
+        counters_.add_local(Counter::kErrorsOther);
+        break;
+      }
+      new_connection(fd, /*plain_fd=*/true);
+    }
+  } else if (res >= 0 && !poll_accept_) {
+    new_connection(res, /*plain_fd=*/false);
+  } else if (res == -EMFILE || res == -ENFILE) {
+    // Out of descriptors (or direct-descriptor slots). The kernel allocates the descriptor
+    // before looking for a pending connection, so re-arming at once would spin: shed one
+    // pending connection with the spare descriptor, then wait for the listener to become
+    // readable again before accepting.
+    if (spare_fd_.shed_one(listener_.get())) counters_.add_local(Counter::kRejected);
+    if (!more && !stopping_) arm_accept_poll();
+    return;
+  } else if (res < 0 && res != -ECANCELED && res != -EINTR && res != -ECONNABORTED &&
+             res != -EAGAIN) {
+    counters_.add_local(Counter::kErrorsOther);
+    if (!more && !stopping_) arm_accept_retry();  // unexpected: back off instead of spinning
+    return;
+  }
+  if (!more && !stopping_) arm_accept();
+}
+
+void RingLoop::new_connection(int fd, bool plain_fd) {
+  UniqueFd plain(plain_fd ? fd : -1);
+  if (stopping_ ||
+      live_connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_conns) {
+    if (!stopping_) live_connections_.fetch_sub(1, std::memory_order_relaxed);
+    reject(plain_fd ? plain.release() : fd, plain_fd);
+    return;
+  }
+  uint32_t slot = table_.allocate();
+  if (slot != kNoSlot && plain_fd && is_fixed()) {
+    // accept4 gave a plain descriptor (prefork workers): move it into the direct table at the
+    // slot's own index, free since the slot's previous socket was closed before the slot was
+    // freed. Two syscalls per accepted connection, none per request.
+    int rc = slot < direct_files_ ? io_uring_register_files_update(ring_->get(), slot, &fd, 1)
+                                  : -ENFILE;
+    if (rc != 1) {
+      table_.free(slot);
+      slot = kNoSlot;
+    } else {
+      plain.reset();
+      fd = static_cast<int>(slot);
+      plain_fd = false;
+    }
+  }
+  if (slot == kNoSlot) {
+    live_connections_.fetch_sub(1, std::memory_order_relaxed);
+    reject(plain_fd ? plain.release() : fd, plain_fd);
+    return;
+  }
+  plain.release();
+  Connection& c = table_[slot];
+  c.fd = fd;
+  c.fd_open = true;
+  counters_.add_local(Counter::kAccepted);
+  table_.touch(slot, now_ms_);
+  protocol_->on_open(slot);
+  arm_recv(slot);
+}
+
+void RingLoop::reject(int fd, bool plain_fd) {
+  counters_.add_local(Counter::kRejected);
+  if (plain_fd) {
+    ::close(fd);  // prefork accept path: already paying syscalls
+  } else {
+    submit_close_rejected(fd);
+  }
+}
+
+void RingLoop::on_recv(uint32_t slot, const io_uring_cqe& cqe) {
+  Connection& c = table_[slot];
+  const int res = cqe.res;
+  if (!(cqe.flags & IORING_CQE_F_MORE)) {
+    c.recv_armed = false;
+    c.recv_cancelled = false;
+  }
+  if (cqe.flags & IORING_CQE_F_BUFFER) {
+    const uint16_t bid = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+    buffers_->on_delivered(bid, res > 0 ? static_cast<uint32_t>(res) : 0);
+    if (res > 0 && !c.closing) {
+      on_recv_data(slot, bid, static_cast<uint32_t>(res));
+    } else {
+      buffers_->recycle(bid);
+    }
+  }
+  if (c.closing) return;
+  if (res == 0) {
+    c.peer_eof = true;
+    close_if_flushed(slot);
+    return;
+  }
+  if (res < 0) {
+    switch (-res) {
+      case ENOBUFS:
+        // The buffer ring ran dry. Re-arming now would fail again at once: queue the
+        // connection and re-arm it when buffers come back (rearm_starved), without holding
+        // up anyone else.
+        ++buffer_ring_dry_;
+        if (!c.paused && !c.starved) {
+          c.starved = true;
+          starved_.push_back(slot);
+        }
+        return;
+      case ECANCELED:
+        break;  // backpressure pause (resumed from maybe_resume)
+      case ECONNRESET:
+      case EPIPE:
+        close_connection(slot, Counter::kErrorsReset);
+        return;
+      case EINTR:
+      case EAGAIN:
+        break;
+      default:
+        close_connection(slot, Counter::kErrorsOther);
+        return;
+    }
+  }
+  // A multishot recv can also end without an error (e.g. the CQ overflowed): re-arm.
+  if (!c.recv_armed && !c.paused && !c.peer_eof && !c.close_after_flush && !c.starved) {
+    arm_recv(slot);
+  }
+}
+
+void RingLoop::on_recv_data(uint32_t slot, uint16_t bid, uint32_t len) {
+  Connection& c = table_[slot];
+  counters_.add_local(Counter::kBytesIn, len);
+  counters_.add_local(Counter::kRequests);
+  table_.touch(slot, now_ms_);
+  switch (protocol_->on_data(slot, {buffers_->data(bid), len})) {
+    case StreamProtocol::Action::kSendInput:
+      queue_push(c, *buffers_, bid);
+      c.pending_bytes += len;
+      if (!c.send_in_flight) submit_send(slot);
+      maybe_pause(slot);
+      return;
+    case StreamProtocol::Action::kConsume:
+      buffers_->recycle(bid);
+      return;
+    case StreamProtocol::Action::kClose:
+      buffers_->recycle(bid);
+      c.close_after_flush = true;
+      if (c.recv_armed && !c.recv_cancelled) submit_cancel_recv(slot);
+      close_if_flushed(slot);
+      return;
+  }
+}
+
+void RingLoop::on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cqe) {
+  Connection& c = table_[slot];
+  // With send_zc, F_MORE on the send's CQE announces the notification that will release the
+  // buffer; until then the kernel may still read from it.
+  if (cqe.flags & IORING_CQE_F_MORE) ++buffers_->meta(ud.buffer).zc_refs;
+  c.send_in_flight = false;
+  if (c.closing) return;
+  const int res = cqe.res;
+  if (res < 0) {
+    switch (-res) {
+      case EINTR:
+      case EAGAIN:
+        submit_send(slot);
+        return;
+      case ECONNRESET:
+      case EPIPE:
+        close_connection(slot, Counter::kErrorsReset);
+        return;
+      default:
+        close_connection(slot, Counter::kErrorsOther);
+        return;
+    }
+  }
+  if (res == 0) {  // nothing sent for a non-empty buffer: the socket is unusable
+    close_connection(slot, Counter::kErrorsOther);
+    return;
+  }
+  BufferMeta& m = buffers_->meta(ud.buffer);
+  const uint32_t sent = static_cast<uint32_t>(res);
+  counters_.add_local(Counter::kBytesOut, sent);
+  c.pending_bytes -= sent;
+  m.offset += sent;
+  table_.touch(slot, now_ms_);
+  if (m.offset >= m.length) queue_pop(c, *buffers_);  // else a short send: send the rest
+  if (!c.queue_empty()) {
+    submit_send(slot);
+  } else {
+    close_if_flushed(slot);
+    if (c.closing) return;
+  }
+  maybe_resume(slot);
+}
+
+void RingLoop::on_tick(const io_uring_cqe& cqe) {
+  const bool more = cqe.flags & IORING_CQE_F_MORE;
+  if (cqe.res == -EINVAL && tick_multishot_) {
+    tick_multishot_ = false;  // kernel < 6.4: re-arm a one-shot timeout every tick
+  }
+  if (cqe.res == -ECANCELED || stopping_) return;
+  // The idle list is ordered by last activity: stop at the first connection still active.
+  uint32_t slot;
+  while ((slot = table_.idle_oldest()) != kNoSlot &&
+         now_ms_ - table_[slot].last_active_ms >= options_.idle_timeout_ms) {
+    close_connection(slot, Counter::kClosedIdle);
+  }
+  if (!more) arm_tick();
+}
+
+void RingLoop::begin_stop() {
+  stopping_ = true;
+  if (accept_armed_) {
+    cancel_loop_op(ud(Op::kAccept));
+    cancel_loop_op(ud(Op::kAcceptRetry));
+  }
+  if (tick_ms_ != 0) cancel_loop_op(ud(Op::kTick));
+  for (uint32_t i = 0; i < table_.high_water(); ++i) {
+    if (table_[i].in_use) close_connection(i, Counter::kClosedByServer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection life
+
+void RingLoop::close_connection(uint32_t slot, Counter reason) {
+  Connection& c = table_[slot];
+  if (c.closing) return;
+  c.closing = true;
+  counters_.add_local(reason);
+  table_.idle_remove(slot);
+  if (c.recv_armed || c.send_in_flight) {
+    // One cancel for every request on this socket (recv and send); their CQEs arrive with
+    // -ECANCELED (or their result, if they completed first), then the slot can go.
+    io_uring_sqe* sqe = slot_sqe(slot, Op::kCancel);
+    io_uring_prep_cancel_fd(sqe, c.fd,
+                            IORING_ASYNC_CANCEL_ALL | (is_fixed() ? IORING_ASYNC_CANCEL_FD_FIXED : 0));
+  }
+  maybe_release(slot);
+}
+
+void RingLoop::close_if_flushed(uint32_t slot) {
+  Connection& c = table_[slot];
+  if (c.closing || !c.queue_empty() || c.send_in_flight) return;
+  if (c.peer_eof) {
+    close_connection(slot, Counter::kClosedByPeer);
+  } else if (c.close_after_flush) {
+    close_connection(slot, Counter::kClosedByServer);
+  }
+}
+
+void RingLoop::maybe_release(uint32_t slot) {
+  Connection& c = table_[slot];
+  if (!c.closing || c.outstanding != 0) return;
+  if (c.fd_open) {
+    io_uring_sqe* sqe = slot_sqe(slot, Op::kClose);
+    if (is_fixed()) {
+      io_uring_prep_close_direct(sqe, static_cast<unsigned>(c.fd));
+    } else {
+      io_uring_prep_close(sqe, c.fd);
+    }
+    c.fd_open = false;
+    return;
+  }
+  protocol_->on_close(slot);
+  queue_clear(c, *buffers_);
+  table_.free(slot);
+  live_connections_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void RingLoop::maybe_pause(uint32_t slot) {
+  Connection& c = table_[slot];
+  if (c.paused) return;
+  const uint32_t cap = std::max(4u, std::min(per_connection_buffer_cap_, buffers_->available() / 4));
+  if (c.pending_bytes < options_.max_pending_bytes && c.queued_buffers < cap) return;
+  c.paused = true;
+  counters_.add_local(Counter::kBackpressureStalls);
+  if (c.recv_armed && !c.recv_cancelled) submit_cancel_recv(slot);
+}
+
+void RingLoop::maybe_resume(uint32_t slot) {
+  Connection& c = table_[slot];
+  if (!c.paused) return;
+  if (c.pending_bytes > options_.max_pending_bytes / 2 || c.queued_buffers > 2) return;
+  c.paused = false;
+  if (!c.recv_armed && !c.peer_eof && !c.close_after_flush) arm_recv(slot);
+}
+
+void RingLoop::rearm_starved() {
+  uint32_t budget = buffers_->available();
+  while (budget > 0 && starved_pos_ < starved_.size()) {
+    const uint32_t slot = starved_[starved_pos_++];
+    Connection& c = table_[slot];
+    if (!c.in_use || !c.starved) continue;
+    c.starved = false;
+    if (c.closing || c.paused || c.peer_eof || c.close_after_flush || c.recv_armed) continue;
+    arm_recv(slot);
+    --budget;
+  }
+  if (starved_pos_ == starved_.size()) {
+    starved_.clear();
+    starved_pos_ = 0;
+  }
+}
+
+}  // namespace iomb::aio

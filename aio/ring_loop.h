@@ -1,0 +1,119 @@
+// RingLoop: one io_uring proactor serving one listening socket on one thread, sharing nothing
+// with the other loops but the process-wide connection count. It owns its ring, provided
+// buffer ring, connection slots, listener and wake-up eventfd. Must be constructed, run and
+// destroyed on its own thread (the ring is SINGLE_ISSUER); wake() may be called from any
+// thread; counters() from any thread.
+#pragma once
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aio/aio_options.h"
+#include "aio/buffer_ring.h"
+#include "aio/connection_table.h"
+#include "aio/protocol.h"
+#include "aio/ring.h"
+#include "aio/user_data.h"
+#include "common/counters.h"
+#include "common/server_options.h"
+#include "common/socket_ops.h"
+#include "common/unique_fd.h"
+
+namespace iomb::aio {
+
+class RingLoop {
+ public:
+  // Sets up the ring, buffers and slots. Throws UnavailableError or std::system_error.
+  RingLoop(const ServerOptions& options, const AioOptions& aio,
+           std::atomic<uint64_t>& live_connections, UniqueFd listener);
+  ~RingLoop();
+  RingLoop(const RingLoop&) = delete;
+  RingLoop& operator=(const RingLoop&) = delete;
+
+  // Serves until woken by wake(), then closes every connection (bounded wait) and releases
+  // the ring. Never throws.
+  void run() noexcept;
+  // Asks run() to stop. Any thread, idempotent.
+  void wake() noexcept;
+
+  const Counters& counters() const { return counters_; }
+  const std::string& setup_name() const { return setup_name_; }
+  unsigned cq_entries() const { return cq_entries_; }
+
+ private:
+  // Submissions.
+  void arm_accept();
+  void arm_accept_poll();
+  void arm_accept_retry();
+  void arm_recv(uint32_t slot);
+  void arm_tick();
+  void arm_wake();
+  void submit_send(uint32_t slot);
+  void submit_cancel_recv(uint32_t slot);
+  void submit_close_rejected(int fd);
+  void cancel_loop_op(uint64_t user_data);
+  io_uring_sqe* slot_sqe(uint32_t slot, Op op, uint16_t buffer = 0);
+
+  // Completions.
+  void process_completions();
+  void dispatch(const io_uring_cqe& cqe);
+  void on_accept(const io_uring_cqe& cqe);
+  // A new connection: `fd` is a plain descriptor (accept4) or, with --fixed-files and
+  // multishot accept, a direct-descriptor index.
+  void new_connection(int fd, bool plain_fd);
+  void reject(int fd, bool plain_fd);
+  void on_recv(uint32_t slot, const io_uring_cqe& cqe);
+  void on_recv_data(uint32_t slot, uint16_t bid, uint32_t len);
+  void on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cqe);
+  void on_tick(const io_uring_cqe& cqe);
+  void begin_stop();
+
+  // Connection life.
+  void close_connection(uint32_t slot, Counter reason);
+  void close_if_flushed(uint32_t slot);
+  void maybe_release(uint32_t slot);
+  void maybe_pause(uint32_t slot);
+  void maybe_resume(uint32_t slot);
+  void rearm_starved();
+  bool is_fixed() const { return aio_.fixed_files; }
+  uint32_t now_ms() const;
+
+  const ServerOptions& options_;
+  const AioOptions& aio_;
+  std::atomic<uint64_t>& live_connections_;
+  UniqueFd listener_;
+  UniqueFd wake_fd_;
+  SpareFd spare_fd_;
+  Counters counters_;
+  std::unique_ptr<Ring> ring_;
+  std::unique_ptr<BufferRing> buffers_;
+  ConnectionTable table_;
+  const bool poll_accept_;  // prefork workers: multishot poll + accept4 instead of accept ops
+  std::unique_ptr<StreamProtocol> protocol_;
+  std::string setup_name_;
+  unsigned cq_entries_ = 0;
+
+  unsigned direct_files_ = 0;  // size of the direct-descriptor table (--fixed-files)
+  unsigned next_direct_ = 0;
+  uint32_t now_ms_ = 0;
+  uint32_t tick_ms_ = 0;
+  uint32_t per_connection_buffer_cap_;
+  bool tick_multishot_ = true;
+  bool accept_armed_ = false;
+  bool stopping_ = false;
+  bool enter_error_reported_ = false;
+  uint64_t wake_value_ = 0;
+  __kernel_timespec tick_ts_{};
+  __kernel_timespec retry_ts_{};
+  std::vector<uint32_t> starved_;  // slots whose recv ended with ENOBUFS, FIFO
+  size_t starved_pos_ = 0;
+  uint64_t cq_overflows_ = 0;
+  uint64_t buffer_ring_dry_ = 0;  // recv completions with ENOBUFS
+};
+
+}  // namespace iomb::aio

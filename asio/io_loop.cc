@@ -1,0 +1,71 @@
+// Implementation of io_loop.h.
+#include "asio/io_loop.h"
+
+#include <cstdio>
+#include <exception>
+
+#include <boost/asio/post.hpp>
+
+namespace iomb::asio {
+
+IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
+               std::atomic<uint64_t>& open_connections)
+    : options_(options),
+      open_connections_(open_connections),
+      // The hint lets Asio skip cross-thread wake-ups when one thread runs the context; it
+      // keeps locking on, since request_stop() posts from the signal thread.
+      context_(threads),
+      strand_(context_.get_executor()),
+      counters_(/*many_writers=*/threads > 1),
+      acceptor_(*this, context_, strand_, std::move(listener), accept_memory_),
+      sweeper_(context_, strand_, table_, options.idle_timeout_ms, sweep_memory_) {
+  acceptor_.start();
+  sweeper_.start();
+}
+
+IoLoop::~IoLoop() = default;
+
+void IoLoop::run() {
+  for (;;) {
+    try {
+      context_.run();
+      return;
+    } catch (const std::exception& e) {
+      // No handler here throws; this is the last line of defence (e.g. bad_alloc inside Asio).
+      std::fprintf(stderr, "iomb-asio: a handler threw: %s; continuing\n", e.what());
+    }
+  }
+}
+
+void IoLoop::request_stop() {
+  net::post(strand_, [this] { stop_on_strand(); });
+}
+
+void IoLoop::stop_on_strand() {
+  if (stopping_) return;
+  stopping_ = true;
+  acceptor_.stop();
+  sweeper_.stop();
+  table_.for_each([](Connection& c) { c.close_for(CloseReason::kServer); });
+  // Each chain now ends on its own; run() returns when the last one is gone.
+}
+
+void IoLoop::on_accepted(TcpSocket socket) {
+  if (stopping_) {
+    counters_.add(Counter::kRejected);
+    return;
+  }
+  if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_conns) {
+    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+    counters_.add(Counter::kRejected);
+    return;  // `socket` closes here
+  }
+  boost::system::error_code ec;
+  socket.set_option(net::ip::tcp::no_delay(true), ec);
+  counters_.add(Counter::kAccepted);
+  Connection* c =
+      table_.add(std::make_unique<Connection>(*this, std::move(socket), make_protocol(options_)));
+  c->start();
+}
+
+}  // namespace iomb::asio

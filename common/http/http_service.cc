@@ -1,0 +1,204 @@
+// Implementation of http_service.h.
+#include "common/http/http_service.h"
+
+#include <time.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <thread>
+
+#include "common/http/memory_session_store.h"
+#include "common/http/response_writer.h"
+
+namespace iomb::http {
+namespace {
+
+constexpr std::string_view kHello = "Hello, World!";
+
+ConnectionHeader connection_header(const Request& r) {
+  if (!r.keep_alive) return ConnectionHeader::kClose;
+  return r.http_minor == 0 ? ConnectionHeader::kKeepAlive : ConnectionHeader::kNone;
+}
+
+void append_text(std::string& out, const Request& r, int status, std::string_view body,
+                 std::string_view extra_headers = {}) {
+  ResponseHead head;
+  head.status = status;
+  head.connection = connection_header(r);
+  head.extra_headers = extra_headers;
+  if (r.head) {
+    append_response_head(out, head, body.size());  // HEAD: the length, not the bytes
+  } else {
+    append_response(out, head, body);
+  }
+}
+
+std::string_view allow_header(Route route) {
+  return route == Route::kEcho ? "Allow: POST\r\n" : "Allow: GET\r\n";
+}
+
+}  // namespace
+
+HttpServiceOptions HttpServiceOptions::from(const ServerOptions& o) {
+  HttpServiceOptions h;
+  h.node_id = o.node_id;
+  h.work_us = o.work_us;
+  h.block_us = o.block_us;
+  h.max_body = o.max_body;
+  return h;
+}
+
+HttpService::HttpService(HttpServiceOptions options, std::unique_ptr<SessionStore> store,
+                         CountersFn counters)
+    : options_(std::move(options)), store_(std::move(store)), counters_(std::move(counters)) {
+  for (char c : options_.node_id) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      throw std::invalid_argument("--node-id must not contain control characters");
+    }
+  }
+  x_node_header_ = "X-Node: " + options_.node_id + "\r\n";
+  node_json_ = nlohmann::json(options_.node_id).dump();
+}
+
+void HttpService::simulate_work() const {
+  if (options_.work_us > 0) {
+    // Busy CPU: spin on the thread's CPU-time clock, so time spent preempted does not count.
+    timespec start{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start);
+    const int64_t budget_ns = static_cast<int64_t>(options_.work_us) * 1000;
+    for (;;) {
+      timespec now{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+      int64_t spent = (now.tv_sec - start.tv_sec) * 1'000'000'000LL + (now.tv_nsec - start.tv_nsec);
+      if (spent >= budget_ns) break;
+    }
+  }
+  if (options_.block_us > 0) {
+    // A blocking downstream call: the thread sleeps and its event loop (if any) stalls.
+    std::this_thread::sleep_for(std::chrono::microseconds(options_.block_us));
+  }
+}
+
+HttpService::Outcome HttpService::handle(const Request& r, std::string& out,
+                                         VisitCallback& pending) const {
+  if (r.route == Route::kNotFound) {
+    append_text(out, r, 404, "not found\n");
+    return Outcome::kDone;
+  }
+  const Method allowed = r.route == Route::kEcho ? Method::kPost : Method::kGet;
+  if (r.method != allowed) {
+    append_text(out, r, 405, "method not allowed\n", allow_header(r.route));
+    return Outcome::kDone;
+  }
+  simulate_work();
+  switch (r.route) {
+    case Route::kRoot:
+      append_text(out, r, 200, kHello);
+      return Outcome::kDone;
+    case Route::kEcho: {
+      ResponseHead head;
+      head.content_type = "application/octet-stream";
+      head.connection = connection_header(r);
+      append_response(out, head, r.body);
+      return Outcome::kDone;
+    }
+    case Route::kHealthz:
+      append_text(out, r, 200, "ok");
+      return Outcome::kDone;
+    case Route::kStats:
+      append_stats(r, out);
+      return Outcome::kDone;
+    case Route::kSession:
+      // The memory store calls pending.on_visit() before returning; the caller tells the two
+      // cases apart by whether it was called.
+      store_->visit(r.sid, pending);
+      return Outcome::kPending;
+    case Route::kNotFound:
+      break;
+  }
+  return Outcome::kDone;
+}
+
+void HttpService::append_session_response(const Request& r, const VisitResult& v,
+                                          std::string& out) const {
+  auto sid = v.sid.hex();
+  std::string_view sid_view(sid.data(), sid.size());
+  // Per-thread scratch buffers keep their capacity: no allocation in the steady state.
+  thread_local std::string body;
+  thread_local std::string extra;
+  body.clear();
+  body.append("{\"sid\":\"").append(sid_view).append("\",\"visits\":");
+  char num[24];
+  body.append(num, std::to_chars(num, num + sizeof num, v.visits).ptr);
+  body.append(",\"node\":").append(node_json_).append(",\"created_by\":");
+  if (v.created_by == options_.node_id) {
+    body.append(node_json_);
+  } else {
+    body.append(nlohmann::json(std::string(v.created_by)).dump());
+  }
+  body.push_back('}');
+  extra.clear();
+  extra.append(x_node_header_);
+  if (v.created) {
+    extra.append("Set-Cookie: sid=")
+        .append(sid_view)
+        .append("; Path=/; HttpOnly; SameSite=Lax\r\n");
+  }
+  ResponseHead head;
+  head.content_type = "application/json";
+  head.connection = connection_header(r);
+  head.extra_headers = extra;
+  append_response(out, head, body);
+}
+
+void HttpService::append_stats(const Request& r, std::string& out) const {
+  nlohmann::json j = counters_ ? counters_().to_json() : nlohmann::json::object();
+  j["node"] = options_.node_id;
+  SessionStoreStats s = store_->stats();
+  j["sessions"] = {
+      {"live", s.live}, {"created", s.created}, {"expired", s.expired}, {"evicted", s.evicted}};
+  ResponseHead head;
+  head.content_type = "application/json";
+  head.connection = connection_header(r);
+  append_response(out, head, j.dump());
+}
+
+void HttpService::append_error_response(int status, std::string& out) {
+  ResponseHead head;
+  head.status = status;
+  head.connection = ConnectionHeader::kClose;
+  std::string_view reason = reason_phrase(status);
+  // Body: the reason phrase in lower case and a newline, e.g. "bad request\n".
+  char body[64];
+  size_t n = std::min(reason.size(), sizeof body - 1);
+  for (size_t i = 0; i < n; ++i) {
+    char c = reason[i];
+    body[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  body[n] = '\n';
+  append_response(out, head, std::string_view(body, n + 1));
+}
+
+std::unique_ptr<SessionStore> make_session_store(const ServerOptions& o) {
+  if (o.session_store != "memory") {
+    throw std::invalid_argument("--session-store " + o.session_store +
+                                " is not available yet (only memory)");
+  }
+  MemorySessionStoreOptions m;
+  m.ttl_s = o.session_ttl_s;
+  m.max_sessions = o.max_sessions;
+  m.payload_bytes = o.session_bytes;
+  m.node_id = o.node_id;
+  return std::make_unique<MemorySessionStore>(std::move(m));
+}
+
+std::unique_ptr<HttpService> make_http_service(const ServerOptions& options,
+                                               HttpService::CountersFn counters) {
+  return std::make_unique<HttpService>(HttpServiceOptions::from(options),
+                                       make_session_store(options), std::move(counters));
+}
+
+}  // namespace iomb::http

@@ -1,0 +1,69 @@
+// Connection: one accepted socket on one EventLoop: reads into the loop's shared buffer, hands
+// the bytes to its Session, writes the session's output directly and keeps only leftovers
+// (bounded: reading pauses past --max-pending-bytes), arms EPOLLOUT only while leftovers
+// exist, flushes then closes on the peer's FIN, and is closed by the idle-timeout wheel.
+// Owned by its loop (EventLoop::connections_); loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "common/counters.h"
+#include "common/unique_fd.h"
+#include "nio/output_buffer.h"
+#include "nio/session.h"
+#include "nio/timer_wheel.h"
+
+namespace iomb::nio {
+
+class EventLoop;
+
+class Connection final : public TimerNode, public SessionIo {
+ public:
+  Connection(EventLoop& loop, UniqueFd fd, std::unique_ptr<Session> session);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Registers with epoll and starts the idle timer. Returns false (and closes) on failure.
+  bool start();
+  void handle_events(uint32_t events);
+  // The wheel says the deadline passed: close if no IO happened since, else re-arm.
+  void on_timer();
+  void on_job_done(Job& job);
+  // Closes the socket now (output not yet sent is dropped) and counts `reason`.
+  void close(Counter reason);
+
+  bool closed() const { return !fd_.valid(); }
+  bool job_outstanding() const { return job_outstanding_; }
+
+  // SessionIo.
+  void write(std::span<const char> bytes) override;
+  bool submit(Job& job) override;
+
+ private:
+  void on_readable(uint32_t events);
+  void flush();
+  void apply(SessionStatus status);
+  void after_output();
+  void peer_closed();
+  void update_interest();
+  void touch();
+  void close_for_errno(int err);
+
+  EventLoop& loop_;
+  UniqueFd fd_;
+  std::unique_ptr<Session> session_;
+  OutputBuffer out_;
+  uint64_t last_active_ = 0;     // wheel tick of the last IO progress
+  uint32_t registered_ = 0;      // event mask currently in epoll
+  bool paused_ = false;          // backpressure: output over --max-pending-bytes
+  bool peer_closed_ = false;     // FIN seen
+  bool close_after_flush_ = false;
+  bool job_outstanding_ = false;
+  size_t index_ = 0;             // position in EventLoop::connections_
+
+  friend class EventLoop;
+};
+
+}  // namespace iomb::nio

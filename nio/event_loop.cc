@@ -1,0 +1,211 @@
+// Implementation of event_loop.h.
+#include "nio/event_loop.h"
+
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <system_error>
+
+#include "nio/accept_pending.h"
+#include "nio/connection.h"
+
+namespace iomb::nio {
+namespace {
+
+// epoll_event.data.u64 of the loop's own descriptors; connections store their (aligned)
+// address, which is never this small.
+constexpr uint64_t kWakeupTag = 1;
+constexpr uint64_t kTimerTag = 2;
+constexpr uint64_t kListenerTag = 3;
+
+// One epoll_wait returns up to this many events: with many busy connections one syscall
+// serves many of them.
+constexpr int kMaxEvents = 512;
+
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+void add_fd(int epoll_fd, int fd, uint64_t tag, uint32_t extra = 0) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | extra;
+  ev.data.u64 = tag;
+  if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) throw_errno("epoll_ctl(ADD)");
+}
+
+}  // namespace
+
+EventLoop::EventLoop(ServerContext& context)
+    : context_(context),
+      epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      wakeup_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      read_buffer_(std::make_unique_for_overwrite<char[]>(kReadBufferBytes)) {
+  if (!epoll_) throw_errno("epoll_create1");
+  if (!wakeup_) throw_errno("eventfd");
+  add_fd(epoll_.get(), wakeup_.get(), kWakeupTag);
+  if (uint64_t idle_ms = context_.options.idle_timeout_ms; idle_ms > 0) {
+    // Coarse ticks (an eighth of the timeout, 1 ms..1 s): a connection closes between the
+    // timeout and one tick after it, and the loop wakes a few times per timeout, not per event.
+    uint64_t tick_ms = std::clamp<uint64_t>(idle_ms / 8, 1, 1000);
+    idle_ticks_ = (idle_ms + tick_ms - 1) / tick_ms + 1;
+    timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+    if (!timer_) throw_errno("timerfd_create");
+    itimerspec spec{};
+    spec.it_interval.tv_sec = static_cast<time_t>(tick_ms / 1000);
+    spec.it_interval.tv_nsec = static_cast<long>(tick_ms % 1000 * 1000000);
+    spec.it_value = spec.it_interval;
+    if (::timerfd_settime(timer_.get(), 0, &spec, nullptr) != 0) throw_errno("timerfd_settime");
+    add_fd(epoll_.get(), timer_.get(), kTimerTag);
+  }
+}
+
+EventLoop::~EventLoop() { close_all(); }
+
+void EventLoop::set_listener(UniqueFd listener, bool shared) {
+  listener_ = std::move(listener);
+  if (set_nonblocking(listener_.get()) != 0) throw_errno("fcntl(O_NONBLOCK)");
+  // Level-triggered whatever --trigger says: a backlog left behind (accept cap, EMFILE) must
+  // be reported again. A socket shared with other loops wakes only one of them per event.
+  add_fd(epoll_.get(), listener_.get(), kListenerTag, shared ? static_cast<uint32_t>(EPOLLEXCLUSIVE) : 0u);
+}
+
+void EventLoop::run() {
+  epoll_event events[kMaxEvents];
+  while (!context_.stopping.load(std::memory_order_acquire)) {
+    int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("epoll_wait");
+    }
+    for (int i = 0; i < n; ++i) {
+      uint64_t tag = events[i].data.u64;
+      if (tag == kWakeupTag) {
+        on_wakeup();
+      } else if (tag == kTimerTag) {
+        on_tick();
+      } else if (tag == kListenerTag) {
+        accept_ready();
+      } else {
+        static_cast<Connection*>(events[i].data.ptr)->handle_events(events[i].events);
+      }
+    }
+    // Connections closed in this batch are freed only now: a later event of the same batch
+    // may still point at them (they ignore it once closed).
+    destroy_pending();
+  }
+}
+
+void EventLoop::wake() {
+  uint64_t one = 1;
+  // EAGAIN means the counter is saturated, i.e. a wakeup is pending anyway.
+  while (::write(wakeup_.get(), &one, sizeof one) < 0 && errno == EINTR) {
+  }
+}
+
+void EventLoop::post_connection(int fd) {
+  bool was_empty;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    was_empty = posted_fds_.empty() && done_jobs_ == nullptr;
+    posted_fds_.push_back(fd);
+  }
+  // One eventfd write per batch: the loop reads the eventfd before it drains the inbox.
+  if (was_empty) wake();
+}
+
+void EventLoop::post_job_done(Job* job) {
+  bool was_empty;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    was_empty = posted_fds_.empty() && done_jobs_ == nullptr;
+    job->next_ = done_jobs_;
+    done_jobs_ = job;
+  }
+  if (was_empty) wake();
+}
+
+void EventLoop::on_wakeup() {
+  uint64_t value;
+  while (::read(wakeup_.get(), &value, sizeof value) < 0 && errno == EINTR) {
+  }
+  Job* jobs;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    taken_fds_.swap(posted_fds_);
+    jobs = std::exchange(done_jobs_, nullptr);
+  }
+  for (int fd : taken_fds_) adopt(fd);
+  taken_fds_.clear();
+  // Reverse the LIFO so completions are handled in the order they finished.
+  Job* ordered = nullptr;
+  while (jobs) ordered = std::exchange(jobs, std::exchange(jobs->next_, ordered));
+  while (ordered) {
+    Job* job = std::exchange(ordered, ordered->next_);
+    job->owner_->on_job_done(*job);
+  }
+}
+
+void EventLoop::on_tick() {
+  uint64_t expirations = 0;
+  if (::read(timer_.get(), &expirations, sizeof expirations) != sizeof expirations) return;
+  timers_.advance(timers_.now() + expirations,
+                  [](TimerNode& node) { static_cast<Connection&>(node).on_timer(); });
+}
+
+void EventLoop::accept_ready() {
+  accept_pending(listener_.get(), spare_fd_, counters_, context_, [this](int fd) { adopt(fd); });
+}
+
+void EventLoop::adopt(int fd) {
+  UniqueFd owned(fd);
+  if (context_.stopping.load(std::memory_order_relaxed)) {
+    counters_.add_local(Counter::kClosedByServer);
+    context_.release_connection();
+    return;
+  }
+  set_nodelay(fd);
+  auto* c = new Connection(*this, std::move(owned), context_.make_session());
+  c->index_ = connections_.size();
+  connections_.push_back(c);
+  counters_.add_local(Counter::kAccepted);
+  c->start();
+}
+
+void EventLoop::destroy_later(Connection* c) { to_destroy_.push_back(c); }
+
+void EventLoop::remove(Connection* c) {
+  Connection* last = connections_.back();
+  connections_[c->index_] = last;
+  last->index_ = c->index_;
+  connections_.pop_back();
+  delete c;
+}
+
+void EventLoop::destroy_pending() {
+  for (Connection* c : to_destroy_) remove(c);
+  to_destroy_.clear();
+}
+
+void EventLoop::close_all() {
+  destroy_pending();
+  for (Connection* c : connections_) {
+    c->close(Counter::kClosedByServer);
+    delete c;
+  }
+  connections_.clear();
+  to_destroy_.clear();
+  // Sockets handed over but never adopted, and completions nobody waits for any more.
+  std::lock_guard lock(inbox_mutex_);
+  for (int fd : posted_fds_) {
+    ::close(fd);
+    counters_.add_local(Counter::kClosedByServer);
+    context_.release_connection();
+  }
+  posted_fds_.clear();
+  done_jobs_ = nullptr;
+}
+
+}  // namespace iomb::nio

@@ -1,0 +1,66 @@
+// The per-connection protocol interface of iomb-nio: what the reactor hands a protocol (bytes
+// in) and what the protocol may do back (bytes out, close after flush, hand work to the worker
+// pool). Echo implements it in echo_session.h; an HTTP codec from common/ plugs in the same way.
+// Every call happens on the connection's loop thread, except Job::run() (a worker thread).
+#pragma once
+
+#include <span>
+
+namespace iomb::nio {
+
+class Connection;
+class EventLoop;
+
+// A unit of work a session hands to the worker pool (workers mode): typically a parsed request
+// whose response needs --work-us / --block-us. The session owns the Job (no allocation per
+// request: keep one per session and reuse it); the pool never frees it.
+class Job {
+ public:
+  virtual ~Job() = default;
+  // Runs on a worker thread. Must not touch the connection or the loop.
+  virtual void run() = 0;
+
+ private:
+  friend class Connection;
+  friend class EventLoop;
+  friend class WorkerPool;
+  Connection* owner_ = nullptr;  // set by SessionIo::submit
+  EventLoop* loop_ = nullptr;
+  Job* next_ = nullptr;  // intrusive link in the pool queue and the loop's completion queue
+};
+
+enum class SessionStatus {
+  kContinue,         // keep reading
+  kCloseAfterFlush,  // send what was written, then close (e.g. HTTP/1.0, a 400)
+  kAwaitJob,         // a Job was submitted: stop reading until on_job_done()
+};
+
+// What a session can do with its connection. Implemented by Connection.
+class SessionIo {
+ public:
+  // Sends bytes to the peer, in order. The bytes are sent at once when nothing is queued
+  // (they need not outlive the call): leftovers are copied into the connection's bounded
+  // output buffer and sent when the socket is writable.
+  virtual void write(std::span<const char> bytes) = 0;
+  // Hands `job` to the worker pool; its completion comes back to on_job_done() on this loop
+  // thread (via the loop's eventfd). Returns false when the server runs no pool (modes
+  // reactors/acceptor): the session then does the work inline.
+  virtual bool submit(Job& job) = 0;
+
+ protected:
+  ~SessionIo() = default;
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  // `in` points into the loop's shared read buffer and is valid only during the call: the
+  // session keeps (copies) what it has not consumed.
+  virtual SessionStatus on_input(std::span<const char> in, SessionIo& io) = 0;
+  // The job submitted last has run; write its response. May submit again (kAwaitJob).
+  virtual SessionStatus on_job_done(Job& /*job*/, SessionIo& /*io*/) {
+    return SessionStatus::kContinue;
+  }
+};
+
+}  // namespace iomb::nio

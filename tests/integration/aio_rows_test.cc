@@ -1,0 +1,217 @@
+// iomb-aio rows of the integration suites (default, --threads 2, --fixed-files,
+// --zerocopy-send, --sqpoll), and aio-only cases: io_uring unavailable (exit 77), the buffer
+// ring running dry, peers that never read holding buffers, EMFILE on accept, 10,000 idle
+// connections.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/echo_suite.h"
+#include "tests/integration/test_client.h"
+
+namespace iomb::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+INSTANTIATE_TEST_SUITE_P(Aio, EchoServerTest,
+                         ::testing::Values(ServerRow{"aio", "rings", {}},
+                                           ServerRow{"aio", "rings", {"--threads", "2"}},
+                                           ServerRow{"aio", "rings", {"--fixed-files"}},
+                                           ServerRow{"aio", "rings", {"--zerocopy-send"}},
+                                           ServerRow{"aio", "rings", {"--sqpoll"}}),
+                         row_name);
+
+// Starts iomb-aio; skips the test when io_uring is unavailable here.
+#define IOMB_AIO_START(var, ...)                                                        \
+  ServerProcess var(binary_path("iomb-aio"), __VA_ARGS__);                              \
+  if (var.unavailable()) {                                                              \
+    GTEST_SKIP() << "io_uring unavailable: " << var.stderr_text();                      \
+  }                                                                                     \
+  ASSERT_TRUE(var.started()) << var.stderr_text()
+
+// The exit-77 path, simulated (a real kernel.io_uring_disabled needs root to set).
+TEST(AioUnavailable, RingSetupFailureExits77WithOneLine) {
+  for (const char* err : {"ENOSYS", "EPERM"}) {
+    ServerProcess server(binary_path("iomb-aio"), {"--test-ring-failure", err}, 5s);
+    EXPECT_FALSE(server.started());
+    server.wait_exit(5s);
+    EXPECT_EQ(server.exit_code(), 77) << err;
+    EXPECT_TRUE(server.unavailable());
+    std::string text = server.stderr_text();
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+    EXPECT_NE(text.find("unavailable"), std::string::npos) << text;
+    EXPECT_NE(text.find("io_uring_queue_init"), std::string::npos) << text;
+  }
+}
+
+// With --threads 3 every ring fails; the setup error of the threads is reported once.
+TEST(AioUnavailable, EveryThreadFailingStillExits77) {
+  ServerProcess server(binary_path("iomb-aio"),
+                       {"--threads", "3", "--test-ring-failure", "EPERM"}, 5s);
+  server.wait_exit(5s);
+  EXPECT_EQ(server.exit_code(), 77);
+}
+
+TEST(AioReadyLine, RecordsRingSetup) {
+  IOMB_AIO_START(server, {"--threads", "2"});
+  std::string setup = server.ready().value("ring_setup", "");
+  EXPECT_TRUE(setup == "single_issuer+defer_taskrun" || setup == "coop_taskrun" ||
+              setup == "plain")
+      << setup;
+  EXPECT_EQ(server.ready().value("threads", 0), 2);
+  EXPECT_GE(server.ready().value("cq_entries", 0), 4096);
+  server.stop(SIGTERM);
+  EXPECT_EQ(server.exit_code(), 0);
+}
+
+// Sends `messages` on every connection at once without reading, then checks every echo.
+void blast_and_verify(uint16_t port, int connections, size_t message_bytes) {
+  std::vector<UniqueFd> fds;
+  std::vector<std::string> sent;
+  for (int i = 0; i < connections; ++i) {
+    fds.push_back(connect_loopback(port));
+    sent.push_back(random_bytes(message_bytes, 100 + i));
+  }
+  for (int i = 0; i < connections; ++i) {
+    ASSERT_EQ(send_all(fds[i].get(), sent[i]), sent[i].size()) << i;
+  }
+  for (int i = 0; i < connections; ++i) {
+    ASSERT_EQ(recv_exact(fds[i].get(), sent[i].size(), 10s), sent[i]) << "connection " << i;
+  }
+}
+
+// 16 buffers of 256 B for 64 connections sending 16 KiB each: the buffer ring runs dry over
+// and over (recv completes with ENOBUFS); every connection is re-armed as buffers come back
+// and every byte is echoed.
+TEST(AioBufferRing, RunningDryStallsNobody) {
+  IOMB_AIO_START(server, {"--buffer-count", "16", "--buffer-size", "256"});
+  blast_and_verify(server.port(), 64, 16 * 1024);
+  auto stopped = server.stop(SIGTERM);
+  EXPECT_EQ(server.exit_code(), 0);
+  EXPECT_EQ(stopped.value("bytes_out", 0), 64 * 16 * 1024);
+  EXPECT_NE(server.stderr_text().find("ran dry"), std::string::npos)
+      << "the buffer ring never ran dry, the case was not exercised: " << server.stderr_text();
+}
+
+// Peers that send but never read hold at most their share of the buffer ring: the others are
+// still served.
+TEST(AioBufferRing, PeersThatNeverReadDoNotStarveOthers) {
+  IOMB_AIO_START(server, {"--buffer-count", "64", "--buffer-size", "1KiB",
+                          "--max-pending-bytes", "8KiB"});
+  std::vector<UniqueFd> hogs;
+  std::string chunk = random_bytes(4 << 20, 9);
+  for (int i = 0; i < 4; ++i) {
+    hogs.push_back(connect_loopback(server.port()));
+    int small = 4096;
+    ::setsockopt(hogs.back().get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    send_all(hogs.back().get(), chunk, 300ms);  // stalls once the server stops reading
+  }
+  blast_and_verify(server.port(), 16, 4096);
+  hogs.clear();
+  auto stopped = server.stop(SIGTERM);
+  EXPECT_EQ(server.exit_code(), 0);
+  EXPECT_GE(stopped.value("backpressure_stalls", 0), 4);
+}
+
+long process_cpu_ticks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close_paren = text.rfind(')');
+  if (close_paren == std::string::npos) return -1;
+  std::istringstream fields(text.substr(close_paren + 2));
+  std::string f;
+  long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i == 14) utime = std::stol(f);
+    if (i == 15) stime = std::stol(f);
+  }
+  return utime + stime;
+}
+
+// Out of descriptors: connections beyond the limit are accepted and closed at once (shed with
+// the spare descriptor), the server does not spin while at the limit, and serves again once
+// descriptors are free.
+TEST(AioAccept, EmfileShedsWithoutBusyLoop) {
+  // The server inherits a low descriptor limit. (Lowering it later with prlimit would not do:
+  // an io_uring accept reads RLIMIT_NOFILE once, when it is prepared.)
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = 48;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  auto server = std::make_unique<ServerProcess>(binary_path("iomb-aio"),
+                                                std::vector<std::string>{});
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+  if (server->unavailable()) GTEST_SKIP() << "io_uring unavailable: " << server->stderr_text();
+  ASSERT_TRUE(server->started()) << server->stderr_text();
+  std::vector<UniqueFd> fds;
+  int served = 0;
+  int shed = 0;
+  for (int i = 0; i < 60; ++i) {
+    fds.push_back(connect_loopback(server->port()));
+    if (echo_roundtrip(fds.back().get(), "x", 2s)) {
+      ++served;
+    } else {
+      ++shed;
+    }
+  }
+  EXPECT_GT(served, 20);
+  EXPECT_GT(shed, 0);
+  // At the limit with nothing pending: a spinning accept would burn a whole CPU.
+  long before = process_cpu_ticks(server->pid());
+  std::this_thread::sleep_for(500ms);
+  long used = process_cpu_ticks(server->pid()) - before;
+  EXPECT_LT(used, sysconf(_SC_CLK_TCK) / 4) << "CPU ticks used while idle at the fd limit";
+  fds.clear();
+  std::this_thread::sleep_for(200ms);
+  auto fresh = connect_loopback(server->port());
+  EXPECT_TRUE(echo_roundtrip(fresh.get(), "after", 3s));
+  fresh.reset();
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_EQ(server->exit_code(), 0);
+  EXPECT_GE(stopped.value("rejected", 0), shed);
+}
+
+// 10,000 idle connections: all served; reports RSS per idle connection.
+void ten_thousand_idle(const std::vector<std::string>& args) {
+  constexpr int kConnections = 10000;
+  const uint64_t limit = raise_open_file_limit();  // the server inherits it
+  if (limit < kConnections + 200) {
+    GTEST_SKIP() << "needs " << kConnections + 200 << " open files, the limit is " << limit;
+  }
+  IOMB_AIO_START(server, args);
+  long rss_start = server.rss_kib();
+  std::vector<UniqueFd> fds;
+  fds.reserve(kConnections);
+  for (int i = 0; i < kConnections; ++i) {
+    fds.push_back(connect_loopback(server.port()));
+    if (i % 1000 == 999) {
+      ASSERT_TRUE(echo_roundtrip(fds.back().get(), "ping", 10s)) << i;
+    }
+  }
+  for (int i = 0; i < kConnections; i += 97) {
+    ASSERT_TRUE(echo_roundtrip(fds[i].get(), std::to_string(i), 10s)) << "connection " << i;
+  }
+  long rss = server.rss_kib();
+  std::printf("iomb-aio%s RSS: %ld KiB at start, %ld KiB with %d idle connections "
+              "(%.0f bytes per connection)\n",
+              args.empty() ? "" : (" " + args[0]).c_str(), rss_start, rss, kConnections,
+              (rss - rss_start) * 1024.0 / kConnections);
+  ::testing::Test::RecordProperty("rss_kib_10k", std::to_string(rss));
+  auto stopped = server.stop(SIGTERM, 10s);
+  EXPECT_EQ(server.exit_code(), 0);
+  EXPECT_EQ(stopped.value("accepted", 0), kConnections);
+  EXPECT_EQ(stopped.value("closed_by_server", 0), kConnections);
+}
+
+TEST(AioScale, TenThousandIdleConnections) { ten_thousand_idle({}); }
+TEST(AioScale, TenThousandIdleConnectionsFixedFiles) { ten_thousand_idle({"--fixed-files"}); }
+
+}  // namespace
+}  // namespace iomb::testing
