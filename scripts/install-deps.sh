@@ -8,7 +8,7 @@ PACKAGES=(
   liburing-dev libboost-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools
   libhttp-parser-dev libssl-dev libhiredis-dev
-  gnuplot-nox wrk linux-perf procps python3
+  gnuplot-nox wrk linux-perf procps python3 python3-scipy
 )
 
 missing=()

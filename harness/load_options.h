@@ -1,0 +1,61 @@
+// The load flags shared by `iomb load` and `iomb run` (DESIGN §4.1) and their validation.
+// Parsed on the main thread before any load thread starts; read-only afterwards.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/server_options.h"
+
+namespace CLI {
+class App;
+}
+
+namespace iomb::harness {
+
+enum class Arrival { kConstant, kPoisson };
+enum class ClientIo { kAuto, kUring, kEpoll };
+
+struct LoadOptions {
+  std::string target;  // HOST:PORT as given
+  std::string host;
+  uint16_t port = 0;
+  Protocol protocol = Protocol::kEcho;
+  int connections = 10;
+  int pipeline = 1;
+  double rate = 0;  // requests per second over all connections; 0 = closed loop
+  Arrival arrival = Arrival::kConstant;
+  uint64_t churn = 0;  // requests per connection before it is replaced; 0 = never
+  uint64_t size = 64;
+  std::chrono::nanoseconds duration = std::chrono::seconds(10);
+  std::chrono::nanoseconds warmup = std::chrono::seconds(2);
+  std::chrono::nanoseconds connect_timeout = std::chrono::seconds(5);
+  std::chrono::nanoseconds drain_timeout = std::chrono::seconds(2);
+  int threads = 1;
+  uint64_t seed = 1;
+  std::string json_path;
+  bool quiet = false;
+  ClientIo client_io = ClientIo::kAuto;
+  std::string label;  // "<model>:<mode>" for benchmark names in `iomb load`
+
+  bool open_loop() const { return rate > 0; }
+};
+
+// A CLI11 option taking a duration with units ("500ms", "10s"), stored in `target`.
+void add_duration_option(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
+                         const std::string& help);
+
+// Registers the load flags on `app`. With `target_required` (iomb load) --target is required.
+void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required);
+
+// Cross-flag checks and HOST:PORT parsing after app.parse(); throws CLI::ValidationError.
+void validate_load_options(LoadOptions& o);
+
+// Splits "HOST:PORT" ("[::1]:80" for IPv6); throws std::invalid_argument.
+void split_host_port(const std::string& text, std::string* host, uint16_t* port);
+
+const char* arrival_name(Arrival a);
+const char* client_io_name(ClientIo io);
+
+}  // namespace iomb::harness
