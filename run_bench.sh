@@ -26,12 +26,21 @@ ensure_deps() {
   fi
 }
 
+# build_preset PRESET [TARGET...]: configure and build (all targets unless some are named).
 build_preset() {
   local preset=$1
-  say "configuring and building the '$preset' preset"
+  shift
+  say "configuring and building the '$preset' preset${*:+ (targets: $*)}"
   cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset" -j "$JOBS"
+  if (($#)); then
+    cmake --build --preset "$preset" -j "$JOBS" --target "$@"
+  else
+    cmake --build --preset "$preset" -j "$JOBS"
+  fi
 }
+
+# What the benchmark jobs run: the servers, the load generator and the floor benchmark.
+BENCH_TARGETS=(iomb iomb-bio iomb-nio iomb-aio iomb-asio iomb-floor)
 
 run_tests() {
   local preset=$1
@@ -92,13 +101,13 @@ case "$cmd" in
     ;;
   quick)
     ensure_deps
-    build_preset release
+    build_preset release "${BENCH_TARGETS[@]}"
     quick_job
     ;;
   full)
     say "the full preset needs 'iomb matrix', which is not built yet; running the quick job"
     ensure_deps
-    build_preset release
+    build_preset release "${BENCH_TARGETS[@]}"
     quick_job
     ;;
   *)
