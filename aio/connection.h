@@ -14,9 +14,9 @@ namespace iomb::aio {
 inline constexpr uint32_t kNoSlot = 0xffffffffu;
 
 struct Connection {
-  int32_t fd = -1;              // socket fd, or direct-descriptor index with --fixed-files
-  uint16_t generation = 0;      // bumped when the slot is freed; part of every user_data
-  uint16_t outstanding = 0;     // SQEs of this slot whose final CQE has not arrived
+  int32_t fd = -1;           // socket fd, or direct-descriptor index with --fixed-files
+  uint16_t generation = 0;   // bumped when the slot is freed; part of every user_data
+  uint16_t outstanding = 0;  // SQEs of this slot whose final CQE has not arrived
   uint16_t queue_head = kNoBuffer;
   uint16_t queue_tail = kNoBuffer;
   uint16_t queued_buffers = 0;
@@ -25,15 +25,15 @@ struct Connection {
   bool recv_armed = false;      // a multishot recv is active (its final CQE not seen)
   bool recv_cancelled = false;  // a cancel for the active recv was submitted
   bool send_in_flight = false;
-  bool paused = false;          // backpressure: reading stopped until the backlog drains
-  bool starved = false;         // recv ended with ENOBUFS; waiting in the loop's starved queue
-  bool peer_eof = false;        // the peer sent FIN: flush, then close
+  bool paused = false;             // backpressure: reading stopped until the backlog drains
+  bool starved = false;            // recv ended with ENOBUFS; waiting in the loop's starved queue
+  bool peer_eof = false;           // the peer sent FIN: flush, then close
   bool close_after_flush = false;  // the protocol asked to close once flushed
-  bool closing = false;         // no new operations; freed once nothing is outstanding
-  uint64_t pending_bytes = 0;   // received but not yet sent
-  uint32_t idle_prev = kNoSlot;  // idle list (least recently active first)
+  bool closing = false;            // no new operations; freed once nothing is outstanding
+  uint64_t pending_bytes = 0;      // received but not yet sent
+  uint32_t idle_prev = kNoSlot;    // idle list (least recently active first)
   uint32_t idle_next = kNoSlot;
-  uint32_t last_active_ms = 0;   // loop clock; compared by unsigned difference
+  uint32_t last_active_ms = 0;  // loop clock; compared by unsigned difference
 
   bool queue_empty() const { return queue_head == kNoBuffer; }
 };

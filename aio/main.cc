@@ -64,9 +64,8 @@ int main(int argc, char** argv) {
       throw CLI::ValidationError("--test-echo-delay-us", "is not supported by iomb-aio");
     }
   };
-  return iomb::server_main(argc, argv, spec,
-                           [&aio](const iomb::ServerOptions& o, iomb::UniqueFd listener) {
-                             return std::make_unique<iomb::aio::AioServer>(o, aio,
-                                                                           std::move(listener));
-                           });
+  return iomb::server_main(
+      argc, argv, spec, [&aio](const iomb::ServerOptions& o, iomb::UniqueFd listener) {
+        return std::make_unique<iomb::aio::AioServer>(o, aio, std::move(listener));
+      });
 }

@@ -24,8 +24,7 @@ constexpr uint16_t kBufferGroup = 0;
 constexpr uint32_t kStopDeadlineMs = 2000;
 
 uint32_t slot_capacity(const ServerOptions& options) {
-  return static_cast<uint32_t>(
-      std::min<uint64_t>(options.max_conns, UserData::kMaxSlots - 1));
+  return static_cast<uint32_t>(std::min<uint64_t>(options.max_conns, UserData::kMaxSlots - 1));
 }
 
 uint64_t nofile_limit() {
@@ -87,8 +86,8 @@ RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
   // One connection may hold at most this many buffers before its reading pauses, so a few
   // connections whose peers do not read cannot drain the ring for everyone else.
   uint64_t by_bytes = options.max_pending_bytes / aio.buffer_size + 1;
-  per_connection_buffer_cap_ =
-      static_cast<uint32_t>(std::max<uint64_t>(4, std::min<uint64_t>(by_bytes, aio.buffer_count / 8)));
+  per_connection_buffer_cap_ = static_cast<uint32_t>(
+      std::max<uint64_t>(4, std::min<uint64_t>(by_bytes, aio.buffer_count / 8)));
   if (options.idle_timeout_ms > 0) {
     tick_ms_ = static_cast<uint32_t>(std::clamp<uint64_t>(options.idle_timeout_ms / 4, 5, 1000));
     tick_ts_.tv_sec = tick_ms_ / 1000;
@@ -420,8 +419,8 @@ void RingLoop::new_connection(int fd, bool plain_fd) {
     // accept4 gave a plain descriptor (prefork workers): move it into the direct table at the
     // slot's own index, free since the slot's previous socket was closed before the slot was
     // freed. Two syscalls per accepted connection, none per request.
-    int rc = slot < direct_files_ ? io_uring_register_files_update(ring_->get(), slot, &fd, 1)
-                                  : -ENFILE;
+    int rc =
+        slot < direct_files_ ? io_uring_register_files_update(ring_->get(), slot, &fd, 1) : -ENFILE;
     if (rc != 1) {
       table_.free(slot);
       slot = kNoSlot;
@@ -616,8 +615,8 @@ void RingLoop::close_connection(uint32_t slot, Counter reason) {
     // One cancel for every request on this socket (recv and send); their CQEs arrive with
     // -ECANCELED (or their result, if they completed first), then the slot can go.
     io_uring_sqe* sqe = slot_sqe(slot, Op::kCancel);
-    io_uring_prep_cancel_fd(sqe, c.fd,
-                            IORING_ASYNC_CANCEL_ALL | (is_fixed() ? IORING_ASYNC_CANCEL_FD_FIXED : 0));
+    io_uring_prep_cancel_fd(
+        sqe, c.fd, IORING_ASYNC_CANCEL_ALL | (is_fixed() ? IORING_ASYNC_CANCEL_FD_FIXED : 0));
   }
   maybe_release(slot);
 }
@@ -654,7 +653,8 @@ void RingLoop::maybe_release(uint32_t slot) {
 void RingLoop::maybe_pause(uint32_t slot) {
   Connection& c = table_[slot];
   if (c.paused) return;
-  const uint32_t cap = std::max(4u, std::min(per_connection_buffer_cap_, buffers_->available() / 4));
+  const uint32_t cap =
+      std::max(4u, std::min(per_connection_buffer_cap_, buffers_->available() / 4));
   if (c.pending_bytes < options_.max_pending_bytes && c.queued_buffers < cap) return;
   c.paused = true;
   counters_.add_local(Counter::kBackpressureStalls);

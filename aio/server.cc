@@ -116,14 +116,10 @@ CounterSnapshot AioServer::counters() const {
 
 nlohmann::json AioServer::ready_info() const {
   const RingLoop& first = *loops_.front();
-  return {{"ring_setup", first.setup_name()},
-          {"cq_entries", first.cq_entries()},
-          {"threads", options_.threads},
-          {"sqpoll", aio_.sqpoll},
-          {"fixed_files", aio_.fixed_files},
-          {"zerocopy_send", aio_.zerocopy_send},
-          {"buffer_size", aio_.buffer_size},
-          {"buffer_count", aio_.buffer_count}};
+  return {{"ring_setup", first.setup_name()}, {"cq_entries", first.cq_entries()},
+          {"threads", options_.threads},      {"sqpoll", aio_.sqpoll},
+          {"fixed_files", aio_.fixed_files},  {"zerocopy_send", aio_.zerocopy_send},
+          {"buffer_size", aio_.buffer_size},  {"buffer_count", aio_.buffer_count}};
 }
 
 }  // namespace iomb::aio

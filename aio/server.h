@@ -36,12 +36,12 @@ class AioServer : public Server {
 
   const ServerOptions options_;
   const AioOptions aio_;
-  std::atomic<uint64_t> live_connections_{0};  // process-wide, for --max-conns
+  std::atomic<uint64_t> live_connections_{0};     // process-wide, for --max-conns
   std::vector<std::unique_ptr<RingLoop>> loops_;  // written once by each loop's thread
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable started_cv_;
-  size_t started_ = 0;             // loops that finished setup (successfully or not)
+  size_t started_ = 0;  // loops that finished setup (successfully or not)
   std::exception_ptr setup_error_;
   std::atomic<bool> stop_requested_{false};
 };

@@ -3,12 +3,11 @@
 
 #include <sys/socket.h>
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/error.hpp>
 #include <cerrno>
 #include <chrono>
 #include <system_error>
-
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/error.hpp>
 
 #include "asio/io_loop.h"
 
@@ -56,7 +55,7 @@ void Acceptor::accept() {
   acceptor_.async_accept(
       context_.get_executor(),
       net::bind_executor(strand_, with_memory(memory_, [this](const boost::system::error_code& ec,
-                                                               TcpSocket socket) {
+                                                              TcpSocket socket) {
                            on_accept(ec, std::move(socket));
                          })));
 }
@@ -86,10 +85,10 @@ void Acceptor::on_accept(const boost::system::error_code& ec, TcpSocket socket) 
 
 void Acceptor::back_off() {
   backoff_timer_.expires_after(kBackOff);
-  backoff_timer_.async_wait(net::bind_executor(
-      strand_, with_memory(memory_, [this](const boost::system::error_code& ec) {
-        if (!ec && !stopped_) accept();
-      })));
+  backoff_timer_.async_wait(
+      net::bind_executor(strand_, with_memory(memory_, [this](const boost::system::error_code& ec) {
+                           if (!ec && !stopped_) accept();
+                         })));
 }
 
 }  // namespace iomb::asio

@@ -18,8 +18,9 @@ namespace net = boost::asio;
 using Executor = net::io_context::executor_type;
 using TcpSocket = net::basic_stream_socket<net::ip::tcp, Executor>;
 using TcpAcceptor = net::basic_socket_acceptor<net::ip::tcp, Executor>;
-using SteadyTimer = net::basic_waitable_timer<std::chrono::steady_clock,
-                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
+using SteadyTimer =
+    net::basic_waitable_timer<std::chrono::steady_clock,
+                              net::wait_traits<std::chrono::steady_clock>, Executor>;
 using Strand = net::strand<Executor>;
 
 }  // namespace iomb::asio

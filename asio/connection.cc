@@ -11,13 +11,12 @@
 
 namespace iomb::asio {
 
-Connection::Connection(IoLoop& loop, TcpSocket socket,
-                       std::unique_ptr<ConnectionProtocol> protocol)
+Connection::Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<ConnectionProtocol> protocol)
     : loop_(loop),
       socket_(std::move(socket)),
       fd_(socket_.native_handle()),
-      read_limit_(static_cast<size_t>(
-          std::min<uint64_t>(kBufferBytes, loop.options().max_pending_bytes))),
+      read_limit_(
+          static_cast<size_t>(std::min<uint64_t>(kBufferBytes, loop.options().max_pending_bytes))),
       protocol_(std::move(protocol)),
       last_tick_(loop.tick()) {
   if (loop.options().test_echo_delay_us > 0) {
@@ -42,10 +41,9 @@ void Connection::close_for(CloseReason reason) noexcept {
 void Connection::touch() noexcept { last_tick_.store(loop_.tick(), std::memory_order_relaxed); }
 
 void Connection::read() {
-  socket_.async_read_some(net::buffer(buffer_.data(), read_limit_),
-                          with_memory(memory_, [this](const ErrorCode& ec, size_t n) {
-                            on_read(ec, n);
-                          }));
+  socket_.async_read_some(
+      net::buffer(buffer_.data(), read_limit_),
+      with_memory(memory_, [this](const ErrorCode& ec, size_t n) { on_read(ec, n); }));
 }
 
 void Connection::on_read(const ErrorCode& ec, size_t n) {
@@ -112,8 +110,12 @@ void Connection::on_write(const ErrorCode& ec, size_t n) {
 void Connection::finish(const ErrorCode& ec) {
   Counter end;
   switch (close_reason_.load(std::memory_order_relaxed)) {
-    case CloseReason::kIdle: end = Counter::kClosedIdle; break;
-    case CloseReason::kServer: end = Counter::kClosedByServer; break;
+    case CloseReason::kIdle:
+      end = Counter::kClosedIdle;
+      break;
+    case CloseReason::kServer:
+      end = Counter::kClosedByServer;
+      break;
     case CloseReason::kNone:
     default:
       if (ec == net::error::eof) {
