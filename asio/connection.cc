@@ -15,16 +15,23 @@ Connection::Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<Connectio
     : loop_(loop),
       socket_(std::move(socket)),
       fd_(socket_.native_handle()),
-      read_limit_(
-          static_cast<size_t>(std::min<uint64_t>(kBufferBytes, loop.options().max_pending_bytes))),
+      // Echo sends back what it read, so the read size bounds the pending output; HTTP
+      // bounds it in HttpProtocol.
+      read_limit_(loop.options().protocol == Protocol::kEcho
+                      ? static_cast<size_t>(
+                            std::min<uint64_t>(kBufferBytes, loop.options().max_pending_bytes))
+                      : kBufferBytes),
       protocol_(std::move(protocol)),
       last_tick_(loop.tick()) {
-  if (loop.options().test_echo_delay_us > 0) {
+  if (loop.options().test_echo_delay_us > 0 && loop.options().protocol == Protocol::kEcho) {
     delay_timer_ = std::make_unique<SteadyTimer>(socket_.get_executor());
   }
 }
 
-void Connection::start() { read(); }
+void Connection::start() {
+  protocol_->attach(*this);
+  read();
+}
 
 bool Connection::mark_closing(CloseReason reason) noexcept {
   CloseReason none = CloseReason::kNone;
@@ -40,6 +47,22 @@ void Connection::close_for(CloseReason reason) noexcept {
 
 void Connection::touch() noexcept { last_tick_.store(loop_.tick(), std::memory_order_relaxed); }
 
+void Connection::set_deadline(uint64_t tick) noexcept {
+  has_deadline_ = tick != kNoDeadline;
+  deadline_tick_.store(tick, std::memory_order_relaxed);
+}
+
+void Connection::track_request(uint64_t answered) {
+  if (!protocol_->mid_request()) {
+    if (has_deadline_) set_deadline(kNoDeadline);
+    return;
+  }
+  // A request that began since the last call: none was pending, or one completed.
+  if (!has_deadline_ || answered > 0) {
+    set_deadline(loop_.tick() + IdleSweeper::kTicksPerTimeout);
+  }
+}
+
 void Connection::read() {
   socket_.async_read_some(
       net::buffer(buffer_.data(), read_limit_),
@@ -49,32 +72,44 @@ void Connection::read() {
 void Connection::on_read(const ErrorCode& ec, size_t n) {
   if (ec) return finish(ec);
   touch();
-  LoopCounters& counters = loop_.counters();
-  counters.add(Counter::kBytesIn, n);
-  counters.add(Counter::kRequests);
-  ProtocolOutput out = protocol_->on_input(std::span<char>(buffer_.data(), n));
-  if (out.bytes.empty() && !out.close_after) return read();
-  if (delay_timer_) {
-    // Test-only latency injection: hold the reply back without blocking the thread.
-    output_ = out;
-    delay_timer_->expires_after(std::chrono::microseconds(loop_.options().test_echo_delay_us));
-    delay_timer_->async_wait(with_memory(memory_, [this](const ErrorCode& wait_ec) {
-      if (wait_ec) return finish(wait_ec);
-      send(output_);
-    }));
+  loop_.counters().add(Counter::kBytesIn, n);
+  proceed(protocol_->on_input(std::span<char>(buffer_.data(), n)));
+}
+
+void Connection::proceed(const ProtocolOutput& out) {
+  if (out.requests > 0) loop_.counters().add(Counter::kRequests, out.requests);
+  track_request(out.requests);
+  if (!out.bytes.empty()) {
+    if (delay_timer_) {
+      // Test-only latency injection: hold the reply back without blocking the thread.
+      output_ = out;
+      delay_timer_->expires_after(std::chrono::microseconds(loop_.options().test_echo_delay_us));
+      delay_timer_->async_wait(with_memory(memory_, [this](const ErrorCode& wait_ec) {
+        if (wait_ec) return finish(wait_ec);
+        send(output_);
+      }));
+      return;
+    }
+    return send(out);
+  }
+  if (out.close_after) return start_linger();
+  if (out.wait) {
+    waiting_ = true;  // nothing outstanding until on_protocol_output()
     return;
   }
-  send(out);
+  read();
+}
+
+void Connection::on_protocol_output() noexcept {
+  if (!waiting_) return;  // a write is in flight; its completion collects the output
+  waiting_ = false;
+  proceed(protocol_->on_output_sent());
 }
 
 void Connection::send(ProtocolOutput output) {
   output_ = output;
   written_ = 0;
   stalled_ = false;
-  if (output_.bytes.empty()) {  // close_after with nothing (more) to send
-    mark_closing(CloseReason::kServer);
-    return finish(net::error::eof);
-  }
   write_rest();
 }
 
@@ -99,17 +134,34 @@ void Connection::on_write(const ErrorCode& ec, size_t n) {
     return write_rest();
   }
   ProtocolOutput more = protocol_->on_output_sent();
-  if (!more.bytes.empty()) return send(more);
-  if (output_.close_after || more.close_after) {
-    mark_closing(CloseReason::kServer);
-    return finish(net::error::eof);
-  }
-  read();
+  if (output_.close_after && more.bytes.empty()) more.close_after = true;
+  proceed(more);
+}
+
+void Connection::start_linger() {
+  lingering_ = true;
+  set_deadline(loop_.tick() + kLingerTicks);
+  ErrorCode ignored;
+  socket_.shutdown(net::socket_base::shutdown_send, ignored);  // FIN after the response
+  socket_.async_read_some(
+      net::buffer(buffer_.data(), buffer_.size()),
+      with_memory(memory_, [this](const ErrorCode& ec, size_t n) { on_linger_read(ec, n); }));
+}
+
+void Connection::on_linger_read(const ErrorCode& ec, size_t n) {
+  // No touch(): input does not extend a lingering close.
+  if (ec) return finish(ec);
+  discarded_ += n;
+  if (discarded_ >= kLingerBytes) return finish(net::error::eof);
+  socket_.async_read_some(
+      net::buffer(buffer_.data(), buffer_.size()),
+      with_memory(memory_, [this](const ErrorCode& ec2, size_t n2) { on_linger_read(ec2, n2); }));
 }
 
 void Connection::finish(const ErrorCode& ec) {
   Counter end;
-  switch (close_reason_.load(std::memory_order_relaxed)) {
+  // A lingering close is the server's, however it ends (EOF, deadline, reset, shutdown).
+  switch (lingering_ ? CloseReason::kServer : close_reason_.load(std::memory_order_relaxed)) {
     case CloseReason::kIdle:
       end = Counter::kClosedIdle;
       break;

@@ -1,11 +1,20 @@
 // Connection: one client connection's asynchronous chain, async_read_some -> protocol ->
-// async_write_some (until all is sent) -> async_read_some ... There is never more than one
-// operation outstanding, which is what makes three things simple:
+// async_write_some (until all is sent) -> async_read_some ... (the half-duplex chain of Asio's
+// own HTTP server example). There is never more than one operation outstanding, which is what
+// makes three things simple:
 //  - no strand: in the shared io_context the chain hops between threads, but each step starts
 //    from the previous step's handler, so Asio orders them;
 //  - recycled handler memory: one HandlerMemory block serves every operation;
-//  - backpressure: while a write is pending nothing is read, so at most one buffer
-//    (min(kBufferBytes, --max-pending-bytes)) is ever unsent: the limit holds by construction.
+//  - backpressure: while a write is pending nothing is read. For echo at most one buffer
+//    (min(kBufferBytes, --max-pending-bytes)) is ever unsent; for HTTP the protocol feeds a
+//    read to the codec only until --max-pending-bytes of output are pending (http_protocol.h).
+// After a closing HTTP response the chain does a lingering close: shutdown(SHUT_WR), then read
+// and discard until EOF, at most kLingerBytes and until the linger deadline (closing with
+// unread input would make the kernel send RST, which can destroy the response before the
+// client read it).
+// Deadlines, enforced by the IdleSweeper (no timer per connection): idle (no read or write
+// completed for --idle-timeout-ms), a request in progress for longer than --idle-timeout-ms
+// (a slowloris trickling bytes is never idle), and the end of a lingering close.
 // The chain's own handlers are the only code touching the socket. The idle sweep and shutdown
 // (other threads, holding the ConnectionTable mutex) call close_for(), which uses shutdown(2)
 // on the raw fd: the kernel completes the pending read with EOF or the pending write with
@@ -15,11 +24,10 @@
 
 #include <array>
 #include <atomic>
+#include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-
-#include <boost/system/error_code.hpp>
 
 #include "asio/asio_types.h"
 #include "asio/connection_protocol.h"
@@ -31,10 +39,15 @@ class IoLoop;
 
 enum class CloseReason : uint8_t { kNone, kIdle, kServer };
 
-class Connection {
+class Connection final : private ProtocolHost {
  public:
   // Sized once per connection; one read never takes more.
   static constexpr size_t kBufferBytes = 16 * 1024;
+  // A lingering close discards at most this much input.
+  static constexpr size_t kLingerBytes = 1 << 20;
+  // A lingering close ends after this many sweep periods (a quarter of the idle timeout each).
+  static constexpr uint64_t kLingerTicks = 2;
+  static constexpr uint64_t kNoDeadline = UINT64_MAX;
 
   Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<ConnectionProtocol> protocol);
   Connection(const Connection&) = delete;
@@ -50,9 +63,10 @@ class Connection {
   void close_for(CloseReason reason) noexcept;
 
   // The IoLoop tick of the last completed read or write (the idle sweep's O(1) "touch").
-  uint64_t last_active_tick() const noexcept {
-    return last_tick_.load(std::memory_order_relaxed);
-  }
+  uint64_t last_active_tick() const noexcept { return last_tick_.load(std::memory_order_relaxed); }
+  // The IoLoop tick after which the sweep closes this connection however active it is (a
+  // request in progress for too long, a lingering close), or kNoDeadline.
+  uint64_t deadline_tick() const noexcept { return deadline_tick_.load(std::memory_order_relaxed); }
 
  private:
   friend class ConnectionTable;
@@ -60,7 +74,15 @@ class Connection {
 
   void read();
   void on_read(const ErrorCode& ec, size_t n);
+  // Acts on what the protocol returned: send, linger, wait or read.
+  void proceed(const ProtocolOutput& output);
   void send(ProtocolOutput output);
+  void start_linger();
+  void on_linger_read(const ErrorCode& ec, size_t n);
+  // After the protocol consumed input: (re)starts or clears the request deadline.
+  void track_request(uint64_t answered);
+  void set_deadline(uint64_t tick) noexcept;
+  void on_protocol_output() noexcept override;
   void write_rest();
   void on_write(const ErrorCode& ec, size_t n);
   void finish(const ErrorCode& ec);
@@ -77,6 +99,11 @@ class Connection {
   size_t table_index_ = 0;                    // ConnectionTable's slot
   std::atomic<uint64_t> last_tick_;
   std::atomic<CloseReason> close_reason_{CloseReason::kNone};
+  std::atomic<uint64_t> deadline_tick_{kNoDeadline};
+  bool has_deadline_ = false;  // the chain's copy: deadline_tick_ != kNoDeadline
+  bool lingering_ = false;
+  bool waiting_ = false;  // parked: the protocol owes output (ProtocolOutput::wait)
+  size_t discarded_ = 0;  // lingering close
   ProtocolOutput output_{};
   size_t written_ = 0;
   bool stalled_ = false;  // this output already counted as a backpressure stall

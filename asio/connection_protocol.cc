@@ -1,18 +1,15 @@
 // Implementation of connection_protocol.h.
 #include "asio/connection_protocol.h"
 
-#include <stdexcept>
+#include "asio/http_protocol.h"
 
 namespace iomb::asio {
 
-void check_protocol_supported(const ServerOptions& options) {
-  if (options.protocol != Protocol::kEcho) {
-    throw std::runtime_error(std::string("--protocol ") + protocol_name(options.protocol) +
-                             " is not implemented in iomb-asio yet (echo only)");
+std::unique_ptr<ConnectionProtocol> make_protocol(const ServerOptions& options,
+                                                  const http::HttpService* http) {
+  if (options.protocol == Protocol::kHttp) {
+    return std::make_unique<HttpProtocol>(*http, options.max_pending_bytes);
   }
-}
-
-std::unique_ptr<ConnectionProtocol> make_protocol(const ServerOptions& /*options*/) {
   return std::make_unique<EchoProtocol>();
 }
 

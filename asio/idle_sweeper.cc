@@ -28,21 +28,23 @@ void IdleSweeper::stop() {
 }
 
 void IdleSweeper::arm() {
-  timer_.async_wait(net::bind_executor(
-      strand_, with_memory(memory_, [this](const boost::system::error_code& ec) {
-        if (ec || stopped_) return;
-        sweep();
-        // Absolute deadlines: a late sweep does not push every later one back.
-        timer_.expires_at(timer_.expiry() + period_);
-        arm();
-      })));
+  timer_.async_wait(
+      net::bind_executor(strand_, with_memory(memory_, [this](const boost::system::error_code& ec) {
+                           if (ec || stopped_) return;
+                           sweep();
+                           // Absolute deadlines: a late sweep does not push every later one back.
+                           timer_.expires_at(timer_.expiry() + period_);
+                           arm();
+                         })));
 }
 
 void IdleSweeper::sweep() {
   const uint64_t now = tick_.load(std::memory_order_relaxed) + 1;
   tick_.store(now, std::memory_order_relaxed);
   table_.for_each([now](Connection& c) {
-    if (now - c.last_active_tick() > kTicksPerTimeout) c.close_for(CloseReason::kIdle);
+    if (now - c.last_active_tick() > kTicksPerTimeout || now > c.deadline_tick()) {
+      c.close_for(CloseReason::kIdle);
+    }
   });
 }
 

@@ -4,6 +4,9 @@
 // read or write is one relaxed store of the current tick, and every period (a quarter of the
 // timeout) the sweep advances the tick and closes connections untouched for more than four
 // ticks. A connection idle for T is closed after between T and 1.25 T (plus timer slack).
+// The same sweep enforces each connection's deadline_tick() (however active it is): an HTTP
+// request still incomplete after the idle timeout (a slowloris trickling bytes keeps touching
+// its connection) and the end of a lingering close (Connection::kLingerTicks).
 // The sweep is O(connections) per period, e.g. 10,000 connections every 15 s by default.
 // Runs on the loop's strand; tick() is read by any of the loop's threads.
 #pragma once
@@ -29,9 +32,9 @@ class IdleSweeper {
   void stop();   // on the strand: cancels the timer, no further sweeps
   uint64_t tick() const noexcept { return tick_.load(std::memory_order_relaxed); }
 
- private:
   static constexpr uint64_t kTicksPerTimeout = 4;
 
+ private:
   void arm();
   void sweep();
 

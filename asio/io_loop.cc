@@ -1,17 +1,17 @@
 // Implementation of io_loop.h.
 #include "asio/io_loop.h"
 
+#include <boost/asio/post.hpp>
 #include <cstdio>
 #include <exception>
-
-#include <boost/asio/post.hpp>
 
 namespace iomb::asio {
 
 IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
-               std::atomic<uint64_t>& open_connections)
+               std::atomic<uint64_t>& open_connections, const http::HttpService* http)
     : options_(options),
       open_connections_(open_connections),
+      http_(http),
       // The hint lets Asio skip cross-thread wake-ups when one thread runs the context; it
       // keeps locking on, since request_stop() posts from the signal thread.
       context_(threads),
@@ -63,8 +63,8 @@ void IoLoop::on_accepted(TcpSocket socket) {
   boost::system::error_code ec;
   socket.set_option(net::ip::tcp::no_delay(true), ec);
   counters_.add(Counter::kAccepted);
-  Connection* c =
-      table_.add(std::make_unique<Connection>(*this, std::move(socket), make_protocol(options_)));
+  Connection* c = table_.add(
+      std::make_unique<Connection>(*this, std::move(socket), make_protocol(options_, http_)));
   c->start();
 }
 

@@ -12,6 +12,7 @@
 
 #include "asio/acceptor.h"
 #include "asio/asio_types.h"
+#include "asio/connection_protocol.h"
 #include "asio/connection_table.h"
 #include "asio/handler_allocator.h"
 #include "asio/idle_sweeper.h"
@@ -23,10 +24,11 @@ namespace iomb::asio {
 
 class IoLoop {
  public:
-  // `threads`: how many threads will call run() (1 in context-per-thread mode). Arms the
-  // first accept and sweep; nothing runs until run(). Throws std::system_error.
+  // `threads`: how many threads will call run() (1 in context-per-thread mode). `http`: the
+  // process's HttpService (--protocol http; outlives the loop), else nullptr. Arms the first
+  // accept and sweep; nothing runs until run(). Throws std::system_error.
   IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
-         std::atomic<uint64_t>& open_connections);
+         std::atomic<uint64_t>& open_connections, const http::HttpService* http);
   ~IoLoop();
   IoLoop(const IoLoop&) = delete;
   IoLoop& operator=(const IoLoop&) = delete;
@@ -52,6 +54,7 @@ class IoLoop {
 
   const ServerOptions& options_;
   std::atomic<uint64_t>& open_connections_;
+  const http::HttpService* const http_;
   // Declared before context_ so they outlive it: operations still pending when the context is
   // destroyed (if run() never ran) give their memory back here.
   HandlerMemory accept_memory_;

@@ -13,11 +13,14 @@
 namespace iomb::asio {
 
 AsioServer::AsioServer(const ServerOptions& options, UniqueFd listener)
-    : options_(options), shared_(options.mode == kShared) {
-  check_protocol_supported(options_);
+    : options_(options),
+      shared_(options.mode == kShared),
+      http_(options_.protocol == Protocol::kHttp
+                ? http::make_http_service(options_, [this] { return counters(); })
+                : nullptr) {
   if (shared_) {
-    loops_.push_back(
-        std::make_unique<IoLoop>(options_, std::move(listener), options_.threads, open_connections_));
+    loops_.push_back(std::make_unique<IoLoop>(options_, std::move(listener), options_.threads,
+                                              open_connections_, http_.get()));
     return;
   }
   ListenConfig config;
@@ -25,10 +28,11 @@ AsioServer::AsioServer(const ServerOptions& options, UniqueFd listener)
   config.port = local_port(listener.get());
   config.reuse_port = true;
   const int first = listener.get();
-  loops_.push_back(std::make_unique<IoLoop>(options_, std::move(listener), 1, open_connections_));
+  loops_.push_back(
+      std::make_unique<IoLoop>(options_, std::move(listener), 1, open_connections_, http_.get()));
   for (int i = 1; i < options_.threads; ++i) {
     loops_.push_back(std::make_unique<IoLoop>(options_, extra_listener(first, config), 1,
-                                              open_connections_));
+                                              open_connections_, http_.get()));
   }
 }
 
@@ -74,9 +78,8 @@ CounterSnapshot AsioServer::counters() const {
 }
 
 nlohmann::json AsioServer::ready_info() const {
-  return {{"threads", options_.threads},
-          {"boost", BOOST_LIB_VERSION},
-          {"io_contexts", loops_.size()}};
+  return {
+      {"threads", options_.threads}, {"boost", BOOST_LIB_VERSION}, {"io_contexts", loops_.size()}};
 }
 
 }  // namespace iomb::asio

@@ -4,6 +4,7 @@
 //    --processes the loops share the inherited one), share-nothing except the process-wide
 //    --max-conns count.
 //  shared: one IoLoop whose io_context is run by --threads threads, one listener.
+// Protocols: echo and http (one HttpService per process; see http_protocol.h).
 // run() on the main thread (it runs one of the loop threads itself); request_stop() on any
 // thread.
 #pragma once
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "asio/io_loop.h"
+#include "common/http/http_service.h"
 #include "common/server.h"
 #include "common/socket_ops.h"
 
@@ -23,7 +25,7 @@ class AsioServer : public Server {
   static constexpr const char* kContextPerThread = "context-per-thread";
   static constexpr const char* kShared = "shared";
 
-  // Throws std::system_error (listeners) or std::runtime_error (unsupported protocol).
+  // Throws std::system_error (listeners) or std::invalid_argument (HTTP options).
   AsioServer(const ServerOptions& options, UniqueFd listener);
   ~AsioServer() override;
 
@@ -39,6 +41,9 @@ class AsioServer : public Server {
   const ServerOptions options_;
   const bool shared_;
   std::atomic<uint64_t> open_connections_{0};
+  // --protocol http: endpoints and the session store, shared by every loop and thread. Declared
+  // before loops_ so it outlives their connections.
+  std::unique_ptr<http::HttpService> http_;
   std::vector<std::unique_ptr<IoLoop>> loops_;
 };
 
