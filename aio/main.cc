@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
   spec.description =
       "iomb-aio: io_uring proactor. One ring per --threads thread on its own SO_REUSEPORT "
       "listener (share-nothing): multishot accept, multishot recv into a provided buffer ring, "
-      "one send in flight per connection, buffers recycled once sent.";
+      "one send in flight per connection, buffers recycled once sent. --protocol http: one "
+      "HttpCodec per connection, handlers (and --block-us) inline on the ring thread.";
   spec.modes = {"rings"};
   spec.add_model_flags = [&aio](CLI::App& app) {
     auto* group = "io_uring";

@@ -1,8 +1,8 @@
-// StreamProtocol: what a ring loop asks of the protocol spoken on its connections, so that the IO
-// model (buffer ring, send queue, backpressure) stays the same whatever is parsed. One
-// instance per ring loop, called only by that loop's thread. EchoProtocol is the echo
-// (RFC 862) implementation; an HTTP codec from common/ plugs in by implementing on_data and
-// adding an output action (responses written into loop-provided send buffers).
+// StreamProtocol: what a ring loop asks of a protocol that answers from the buffers it
+// received (the send queue of provided buffers). One instance per ring loop, called only by
+// that loop's thread. EchoProtocol is the echo (RFC 862) implementation. HTTP does not fit
+// this seam (it answers from its own output buffer, needs send completions, lingering close
+// and a request deadline): the loop drives it directly (ring_loop_http.cc).
 #pragma once
 
 #include <cstdint>
@@ -35,7 +35,7 @@ class EchoProtocol final : public StreamProtocol {
   Action on_data(uint32_t, std::span<const char>) noexcept override { return Action::kSendInput; }
 };
 
-// The protocol for --protocol; throws std::runtime_error for one aio does not speak yet.
+// The StreamProtocol for --protocol echo; nullptr for --protocol http (see above).
 std::unique_ptr<StreamProtocol> make_protocol(const ServerOptions& options);
 
 }  // namespace iomb::aio

@@ -45,7 +45,8 @@ constexpr uint64_t ud(Op op) { return UserData{op}.encode(); }
 }  // namespace
 
 RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
-                   std::atomic<uint64_t>& live_connections, UniqueFd listener)
+                   std::atomic<uint64_t>& live_connections, UniqueFd listener,
+                   const http::HttpService* http)
     : options_(options),
       aio_(aio),
       live_connections_(live_connections),
@@ -57,7 +58,8 @@ RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
       // the worker's behalf even while a SIGKILL is being delivered to it, and the connection
       // dies with the worker; accept4 never takes a connection the worker cannot serve.
       poll_accept_(options.processes > 1),
-      protocol_(make_protocol(options)) {
+      protocol_(http == nullptr ? make_protocol(options) : nullptr),
+      http_(http) {
   if (!wake_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
   const uint64_t expected = std::min<uint64_t>(options.max_conns, nofile_limit());
   RingConfig config;
@@ -90,6 +92,10 @@ RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
       std::max<uint64_t>(4, std::min<uint64_t>(by_bytes, aio.buffer_count / 8)));
   if (options.idle_timeout_ms > 0) {
     tick_ms_ = static_cast<uint32_t>(std::clamp<uint64_t>(options.idle_timeout_ms / 4, 5, 1000));
+  } else if (http_ != nullptr) {
+    tick_ms_ = 250;  // no idle timeout, but lingering closes still need their deadline
+  }
+  if (tick_ms_ != 0) {
     tick_ts_.tv_sec = tick_ms_ / 1000;
     tick_ts_.tv_nsec = static_cast<long long>(tick_ms_ % 1000) * 1000000;
   }
@@ -333,10 +339,11 @@ void RingLoop::dispatch(const io_uring_cqe& cqe) {
     case Op::kSend:
     case Op::kCancel:
     case Op::kClose:
+    case Op::kShutdown:
       break;
   }
   // A zero-copy notification releases its buffer whatever became of the connection.
-  if (ud.op == Op::kSend && (cqe.flags & IORING_CQE_F_NOTIF)) {
+  if (ud.op == Op::kSend && (cqe.flags & IORING_CQE_F_NOTIF) && ud.buffer != kNoBuffer) {
     BufferMeta& m = buffers_->meta(ud.buffer);
     --m.zc_refs;
     buffers_->release_if_done(ud.buffer);
@@ -358,8 +365,17 @@ void RingLoop::dispatch(const io_uring_cqe& cqe) {
       on_recv(ud.slot, cqe);
       break;
     case Op::kSend:
-      if (!(cqe.flags & IORING_CQE_F_NOTIF)) on_send(ud.slot, ud, cqe);
+      if (ud.buffer == kNoBuffer) {
+        if (cqe.flags & IORING_CQE_F_NOTIF) {
+          http_on_notif(ud.slot);
+        } else {
+          http_on_send(ud.slot, cqe);
+        }
+      } else if (!(cqe.flags & IORING_CQE_F_NOTIF)) {
+        on_send(ud.slot, ud, cqe);
+      }
       break;
+    case Op::kShutdown:  // failure (the peer is gone) shows up on the recv side as well
     case Op::kClose:
     case Op::kCancel:
     default:
@@ -441,7 +457,11 @@ void RingLoop::new_connection(int fd, bool plain_fd) {
   c.fd_open = true;
   counters_.add_local(Counter::kAccepted);
   table_.touch(slot, now_ms_);
-  protocol_->on_open(slot);
+  if (http_ != nullptr) {
+    http_open(slot);
+  } else {
+    protocol_->on_open(slot);
+  }
   arm_recv(slot);
 }
 
@@ -473,7 +493,11 @@ void RingLoop::on_recv(uint32_t slot, const io_uring_cqe& cqe) {
   if (c.closing) return;
   if (res == 0) {
     c.peer_eof = true;
-    close_if_flushed(slot);
+    if (http_ != nullptr) {
+      http_on_eof(slot);
+    } else {
+      close_if_flushed(slot);
+    }
     return;
   }
   if (res < 0) {
@@ -492,13 +516,13 @@ void RingLoop::on_recv(uint32_t slot, const io_uring_cqe& cqe) {
         break;  // backpressure pause (resumed from maybe_resume)
       case ECONNRESET:
       case EPIPE:
-        close_connection(slot, Counter::kErrorsReset);
+        close_connection(slot, close_reason(slot, Counter::kErrorsReset));
         return;
       case EINTR:
       case EAGAIN:
         break;
       default:
-        close_connection(slot, Counter::kErrorsOther);
+        close_connection(slot, close_reason(slot, Counter::kErrorsOther));
         return;
     }
   }
@@ -509,6 +533,10 @@ void RingLoop::on_recv(uint32_t slot, const io_uring_cqe& cqe) {
 }
 
 void RingLoop::on_recv_data(uint32_t slot, uint16_t bid, uint32_t len) {
+  if (http_ != nullptr) {
+    http_on_data(slot, bid, len);
+    return;
+  }
   Connection& c = table_[slot];
   counters_.add_local(Counter::kBytesIn, len);
   counters_.add_local(Counter::kRequests);
@@ -583,10 +611,11 @@ void RingLoop::on_tick(const io_uring_cqe& cqe) {
   if (cqe.res == -ECANCELED || stopping_) return;
   // The idle list is ordered by last activity: stop at the first connection still active.
   uint32_t slot;
-  while ((slot = table_.idle_oldest()) != kNoSlot &&
+  while (options_.idle_timeout_ms > 0 && (slot = table_.idle_oldest()) != kNoSlot &&
          now_ms_ - table_[slot].last_active_ms >= options_.idle_timeout_ms) {
-    close_connection(slot, Counter::kClosedIdle);
+    close_connection(slot, close_reason(slot, Counter::kClosedIdle));
   }
+  if (http_ != nullptr) sweep_lingering();
   if (!more) arm_tick();
 }
 
@@ -644,7 +673,11 @@ void RingLoop::maybe_release(uint32_t slot) {
     c.fd_open = false;
     return;
   }
-  protocol_->on_close(slot);
+  if (http_ != nullptr) {
+    http_conn(slot).release();
+  } else {
+    protocol_->on_close(slot);
+  }
   queue_clear(c, *buffers_);
   table_.free(slot);
   live_connections_.fetch_sub(1, std::memory_order_relaxed);

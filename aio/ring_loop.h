@@ -1,6 +1,8 @@
 // RingLoop: one io_uring proactor serving one listening socket on one thread, sharing nothing
-// with the other loops but the process-wide connection count. It owns its ring, provided
-// buffer ring, connection slots, listener and wake-up eventfd. Must be constructed, run and
+// with the other loops but the process-wide connection count and (--protocol http) the
+// HttpService with its session store. It owns its ring, provided buffer ring, connection
+// slots, listener and wake-up eventfd. Echo goes through a StreamProtocol; HTTP through
+// per-slot HttpConnection state (ring_loop_http.cc). Must be constructed, run and
 // destroyed on its own thread (the ring is SINGLE_ISSUER); wake() may be called from any
 // thread; counters() from any thread.
 #pragma once
@@ -16,10 +18,12 @@
 #include "aio/aio_options.h"
 #include "aio/buffer_ring.h"
 #include "aio/connection_table.h"
+#include "aio/http_connection.h"
 #include "aio/protocol.h"
 #include "aio/ring.h"
 #include "aio/user_data.h"
 #include "common/counters.h"
+#include "common/http/http_service.h"
 #include "common/server_options.h"
 #include "common/socket_ops.h"
 #include "common/unique_fd.h"
@@ -28,9 +32,11 @@ namespace iomb::aio {
 
 class RingLoop {
  public:
-  // Sets up the ring, buffers and slots. Throws UnavailableError or std::system_error.
+  // Sets up the ring, buffers and slots. `http` (shared by every loop, outliving them) serves
+  // --protocol http; nullptr for echo. Throws UnavailableError or std::system_error.
   RingLoop(const ServerOptions& options, const AioOptions& aio,
-           std::atomic<uint64_t>& live_connections, UniqueFd listener);
+           std::atomic<uint64_t>& live_connections, UniqueFd listener,
+           const http::HttpService* http = nullptr);
   ~RingLoop();
   RingLoop(const RingLoop&) = delete;
   RingLoop& operator=(const RingLoop&) = delete;
@@ -46,6 +52,8 @@ class RingLoop {
   unsigned cq_entries() const { return cq_entries_; }
 
  private:
+  friend class HttpConnection;
+
   // Submissions.
   void arm_accept();
   void arm_accept_poll();
@@ -80,6 +88,23 @@ class RingLoop {
   void maybe_pause(uint32_t slot);
   void maybe_resume(uint32_t slot);
   void rearm_starved();
+
+  // HTTP (ring_loop_http.cc).
+  HttpConnection& http_conn(uint32_t slot) { return *http_conns_[slot]; }
+  void http_open(uint32_t slot);
+  void http_on_data(uint32_t slot, uint16_t bid, uint32_t len);
+  void http_on_send(uint32_t slot, const io_uring_cqe& cqe);
+  void http_on_notif(uint32_t slot);
+  void http_on_eof(uint32_t slot);
+  // Sends what the codec produced if no send is in flight, closes or lingers once flushed,
+  // pauses or resumes reading for backpressure.
+  void http_flush(uint32_t slot);
+  void submit_http_send(uint32_t slot);
+  void start_linger(uint32_t slot);
+  void sweep_lingering();
+  // While lingering, the end of the connection is the server's close, whatever ends it.
+  Counter close_reason(uint32_t slot, Counter reason);
+
   bool is_fixed() const { return aio_.fixed_files; }
   uint32_t now_ms() const;
 
@@ -94,7 +119,15 @@ class RingLoop {
   std::unique_ptr<BufferRing> buffers_;
   ConnectionTable table_;
   const bool poll_accept_;  // prefork workers: multishot poll + accept4 instead of accept ops
-  std::unique_ptr<StreamProtocol> protocol_;
+  std::unique_ptr<StreamProtocol> protocol_;                 // echo
+  const http::HttpService* const http_;                      // --protocol http
+  std::vector<std::unique_ptr<HttpConnection>> http_conns_;  // by slot, created on first use
+  struct LingerEntry {
+    uint32_t slot;
+    uint16_t generation;
+  };
+  std::vector<LingerEntry> lingering_;  // FIFO by linger start (so by deadline)
+  size_t lingering_pos_ = 0;
   std::string setup_name_;
   unsigned cq_entries_ = 0;
 

@@ -27,6 +27,13 @@ void set_listener_nodelay(int fd) {
 
 AioServer::AioServer(const ServerOptions& options, const AioOptions& aio, UniqueFd listener)
     : options_(options), aio_(aio) {
+  if (options_.protocol == Protocol::kHttp) {
+    // GET /stats may run on a loop while another loop is still publishing itself in loops_.
+    http_ = http::make_http_service(options_, [this] {
+      std::lock_guard lock(mutex_);
+      return counters();
+    });
+  }
   const size_t n = static_cast<size_t>(options_.threads);
   std::vector<UniqueFd> listeners;
   const uint16_t port = local_port(listener.get());
@@ -70,7 +77,8 @@ AioServer::~AioServer() {
 void AioServer::loop_thread(size_t index, UniqueFd listener) {
   std::unique_ptr<RingLoop> loop;
   try {
-    loop = std::make_unique<RingLoop>(options_, aio_, live_connections_, std::move(listener));
+    loop = std::make_unique<RingLoop>(options_, aio_, live_connections_, std::move(listener),
+                                      http_.get());
   } catch (...) {
     std::lock_guard lock(mutex_);
     if (!setup_error_) setup_error_ = std::current_exception();

@@ -1,7 +1,8 @@
 // AioServer: --threads share-nothing io_uring loops (RingLoop), one per thread, each with its
 // own SO_REUSEPORT listener (loop 0 takes the factory's; under --processes the threads of a
 // worker share the inherited listener). Constructed and run() on the main
-// thread; the loops start serving from construction (each ring is created on its own thread,
+// thread; with --protocol http one HttpService (and session store) is shared by every loop.
+// The loops start serving from construction (each ring is created on its own thread,
 // as SINGLE_ISSUER requires), run() waits for them. request_stop() from any thread.
 #pragma once
 
@@ -15,6 +16,7 @@
 
 #include "aio/aio_options.h"
 #include "aio/ring_loop.h"
+#include "common/http/http_service.h"
 #include "common/server.h"
 
 namespace iomb::aio {
@@ -37,6 +39,7 @@ class AioServer : public Server {
   const ServerOptions options_;
   const AioOptions aio_;
   std::atomic<uint64_t> live_connections_{0};     // process-wide, for --max-conns
+  std::unique_ptr<http::HttpService> http_;       // --protocol http; outlives the loops
   std::vector<std::unique_ptr<RingLoop>> loops_;  // written once by each loop's thread
   std::vector<std::thread> threads_;
   std::mutex mutex_;
