@@ -4,6 +4,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "nio/event_loop.h"
@@ -15,6 +16,10 @@ namespace {
 // After a burst, an emptied output buffer bigger than this is freed (steady-state leftovers
 // are far smaller, so they keep their buffer and never allocate per message).
 constexpr size_t kKeepOutputBytes = 256 * 1024;
+
+// Lingering close: discard at most this much input before closing (the time bound is the
+// loop's linger_ticks()).
+constexpr size_t kLingerBytes = 1 << 20;
 
 }  // namespace
 
@@ -56,6 +61,10 @@ void Connection::handle_events(uint32_t events) {
 }
 
 void Connection::on_readable(uint32_t events) {
+  if (lingering_) {
+    discard_input();
+    return;
+  }
   const bool edge = loop_.context().edge_triggered;
   std::span<char> buf = loop_.read_buffer();
   Counters& counters = loop_.counters_local();
@@ -64,9 +73,12 @@ void Connection::on_readable(uint32_t events) {
     if (n > 0) {
       touch();
       counters.add_local(Counter::kBytesIn, static_cast<uint64_t>(n));
-      counters.add_local(Counter::kRequests);
+      const bool was_mid_request = session_->mid_request();
+      answered_ = false;
       apply(session_->on_input(std::span<const char>(buf.data(), static_cast<size_t>(n)), *this));
-      if (closed() || !(registered_ & EPOLLIN)) return;
+      track_request(was_mid_request);
+      // Stopped reading (backpressure, a job, closing); a lingering close drained already.
+      if (closed() || lingering_ || !(registered_ & EPOLLIN)) return;
       if (static_cast<size_t>(n) < buf.size()) {
         // A short read from a stream socket means its receive queue is empty (epoll(7)), so
         // neither mode needs the extra recv() that would only return EAGAIN; and if the FIN
@@ -140,12 +152,12 @@ void Connection::flush() {
   }
   out_.shrink_if_empty(kKeepOutputBytes);
   paused_ = false;  // drained: resume reading
-  if (peer_closed_) {
+  if (peer_closed_ && !job_outstanding_) {
     close(Counter::kClosedByPeer);
     return;
   }
-  if (close_after_flush_) {
-    close(Counter::kClosedByServer);
+  if (close_after_flush_ && !lingering_) {
+    begin_linger();
     return;
   }
   update_interest();
@@ -159,7 +171,11 @@ void Connection::apply(SessionStatus status) {
     case SessionStatus::kCloseAfterFlush:
       close_after_flush_ = true;
       if (out_.empty()) {
-        close(Counter::kClosedByServer);
+        if (peer_closed_) {
+          close(Counter::kClosedByServer);  // the peer's FIN was read: nothing left to discard
+        } else {
+          begin_linger();
+        }
         return;
       }
       break;
@@ -181,7 +197,7 @@ void Connection::peer_closed() {
 void Connection::update_interest() {
   if (closed()) return;
   uint32_t want = 0;
-  if (!paused_ && !peer_closed_ && !close_after_flush_ && !job_outstanding_) {
+  if (lingering_ || (!paused_ && !peer_closed_ && !close_after_flush_ && !job_outstanding_)) {
     want |= EPOLLIN | EPOLLRDHUP;
   }
   if (!out_.empty()) want |= EPOLLOUT;
@@ -199,12 +215,74 @@ void Connection::update_interest() {
 
 void Connection::on_timer() {
   if (closed()) return;
-  uint64_t due = last_active_ + loop_.idle_ticks();
-  if (due > loop_.timers().now()) {
-    loop_.timers().schedule(*this, due);  // there was IO since: lazily re-armed
+  TimerWheel& timers = loop_.timers();
+  const uint64_t now = timers.now();
+  if (lingering_) {
+    if (now >= linger_deadline_) {
+      close(Counter::kClosedByServer);
+    } else {
+      timers.schedule(*this, linger_deadline_);
+    }
+    return;
+  }
+  const uint64_t idle = loop_.idle_ticks();
+  if (idle == 0) return;
+  if (job_outstanding_) {
+    timers.schedule(*this, now + idle);  // the server owes the work, not the peer
+    return;
+  }
+  uint64_t due = last_active_ + idle;
+  // A request still incomplete after the idle timeout is closed even if bytes trickle in.
+  if (session_->mid_request()) due = std::min(due, request_started_ + idle);
+  if (due > now) {
+    timers.schedule(*this, due);  // there was IO since: lazily re-armed
     return;
   }
   close(Counter::kClosedIdle);
+}
+
+void Connection::track_request(bool was_mid_request) {
+  if (closed()) return;
+  if (session_->mid_request() && (!was_mid_request || answered_)) {
+    request_started_ = loop_.timers().now();
+  }
+}
+
+void Connection::count_requests(uint64_t n) {
+  if (n == 0) return;
+  loop_.counters_local().add_local(Counter::kRequests, n);
+  answered_ = true;
+}
+
+void Connection::begin_linger() {
+  lingering_ = true;
+  linger_left_ = kLingerBytes;
+  if (::shutdown(fd_.get(), SHUT_WR) != 0) {
+    close(Counter::kClosedByServer);  // e.g. ENOTCONN: the peer is gone already
+    return;
+  }
+  linger_deadline_ = loop_.timers().now() + loop_.linger_ticks();
+  loop_.timers().schedule(*this, linger_deadline_);
+  update_interest();
+  // Input may be queued already (edge-triggered epoll would not report it again).
+  if (!closed()) discard_input();
+}
+
+void Connection::discard_input() {
+  std::span<char> buf = loop_.read_buffer();
+  for (;;) {
+    ssize_t n = ::recv(fd_.get(), buf.data(), std::min(buf.size(), linger_left_), 0);
+    if (n > 0) {
+      loop_.counters_local().add_local(Counter::kBytesIn, static_cast<uint64_t>(n));
+      linger_left_ -= static_cast<size_t>(n);
+      if (linger_left_ == 0) break;
+      continue;  // bounded by linger_left_
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    break;  // EOF (the peer read the response and closed), or reset
+  }
+  close(Counter::kClosedByServer);
 }
 
 bool Connection::submit(Job& job) {
@@ -224,7 +302,10 @@ void Connection::on_job_done(Job& job) {
     return;
   }
   touch();
+  const bool was_mid_request = session_->mid_request();
+  answered_ = false;
   apply(session_->on_job_done(job, *this));
+  track_request(was_mid_request);
   if (!closed() && peer_closed_ && out_.empty() && !job_outstanding_) close(Counter::kClosedByPeer);
 }
 

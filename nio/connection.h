@@ -1,7 +1,11 @@
 // Connection: one accepted socket on one EventLoop: reads into the loop's shared buffer, hands
 // the bytes to its Session, writes the session's output directly and keeps only leftovers
 // (bounded: reading pauses past --max-pending-bytes), arms EPOLLOUT only while leftovers
-// exist, flushes then closes on the peer's FIN, and is closed by the idle-timeout wheel.
+// exist, flushes then closes on the peer's FIN (after a job still running on a worker), and
+// is closed by the timer wheel: idle timeout, a request incomplete for longer than the idle
+// timeout (slowloris), or the end of a lingering close (kCloseAfterFlush: shutdown(SHUT_WR),
+// then discard input until EOF, 1 MiB or 2 s). A connection closed while its Job runs on a
+// worker stays allocated until the job comes back (on_job_done).
 // Owned by its loop (EventLoop::connections_); loop thread only.
 #pragma once
 
@@ -34,12 +38,13 @@ class Connection final : public TimerNode, public SessionIo {
   // Closes the socket now (output not yet sent is dropped) and counts `reason`.
   void close(Counter reason);
 
-  bool closed() const { return !fd_.valid(); }
+  bool closed() const override { return !fd_.valid(); }
   bool job_outstanding() const { return job_outstanding_; }
 
   // SessionIo.
   void write(std::span<const char> bytes) override;
   bool submit(Job& job) override;
+  void count_requests(uint64_t n) override;
 
  private:
   void on_readable(uint32_t events);
@@ -50,6 +55,11 @@ class Connection final : public TimerNode, public SessionIo {
   void update_interest();
   void touch();
   void close_for_errno(int err);
+  // After a call into the session that began with `was_mid_request`: restarts the request
+  // deadline when a new request began.
+  void track_request(bool was_mid_request);
+  void begin_linger();
+  void discard_input();
 
   EventLoop& loop_;
   UniqueFd fd_;
@@ -61,6 +71,11 @@ class Connection final : public TimerNode, public SessionIo {
   bool peer_closed_ = false;     // FIN seen
   bool close_after_flush_ = false;
   bool job_outstanding_ = false;
+  bool lingering_ = false;       // SHUT_WR sent; discarding input until EOF or the deadline
+  bool answered_ = false;        // count_requests(n > 0) during the current session call
+  uint64_t request_started_ = 0;  // wheel tick when the incomplete request began
+  uint64_t linger_deadline_ = 0;  // wheel tick
+  size_t linger_left_ = 0;        // bytes still to discard
   size_t index_ = 0;             // position in EventLoop::connections_
 
   friend class EventLoop;

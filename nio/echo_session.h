@@ -11,6 +11,7 @@ class EchoSession final : public Session {
  public:
   SessionStatus on_input(std::span<const char> in, SessionIo& io) override {
     io.write(in);
+    io.count_requests(1);  // for echo, every read counts as one request
     return SessionStatus::kContinue;
   }
 };

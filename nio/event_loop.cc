@@ -26,6 +26,9 @@ constexpr uint64_t kListenerRetryTag = 4;
 // serves many of them.
 constexpr int kMaxEvents = 512;
 
+// A lingering close (HTTP, after a response that closes) discards input for at most this long.
+constexpr uint64_t kLingerMs = 2000;
+
 [[noreturn]] void throw_errno(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
 }
@@ -47,11 +50,15 @@ EventLoop::EventLoop(ServerContext& context)
   if (!epoll_) throw_errno("epoll_create1");
   if (!wakeup_) throw_errno("eventfd");
   add_fd(epoll_.get(), wakeup_.get(), kWakeupTag);
-  if (uint64_t idle_ms = context_.options.idle_timeout_ms; idle_ms > 0) {
+  const uint64_t idle_ms = context_.options.idle_timeout_ms;
+  const bool http = context_.options.protocol == Protocol::kHttp;
+  if (idle_ms > 0 || http) {
     // Coarse ticks (an eighth of the timeout, 1 ms..1 s): a connection closes between the
     // timeout and one tick after it, and the loop wakes a few times per timeout, not per event.
-    uint64_t tick_ms = std::clamp<uint64_t>(idle_ms / 8, 1, 1000);
-    idle_ticks_ = (idle_ms + tick_ms - 1) / tick_ms + 1;
+    // HTTP without an idle timeout still ticks (4 Hz) to bound lingering closes.
+    uint64_t tick_ms = idle_ms > 0 ? std::clamp<uint64_t>(idle_ms / 8, 1, 1000) : 250;
+    if (idle_ms > 0) idle_ticks_ = (idle_ms + tick_ms - 1) / tick_ms + 1;
+    linger_ticks_ = (kLingerMs + tick_ms - 1) / tick_ms + 1;
     timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
     if (!timer_) throw_errno("timerfd_create");
     itimerspec spec{};

@@ -1,7 +1,8 @@
 // EventLoop: one epoll instance and everything it drives on one thread: its connections, an
 // optional listening socket (reactors mode), a wakeup eventfd (new connections from the
-// acceptor, finished jobs from the worker pool, stop), one timerfd ticking the idle-timeout
-// wheel, the shared read buffer and its counters.
+// acceptor, finished jobs from the worker pool, stop), one timerfd ticking the timer wheel
+// (idle timeouts, HTTP request deadlines and lingering closes), the shared read buffer and its
+// counters.
 // run() and every other member run on the loop thread, except the ones marked "any thread".
 #pragma once
 
@@ -59,6 +60,7 @@ class EventLoop {
   std::span<char> read_buffer() { return {read_buffer_.get(), kReadBufferBytes}; }
   TimerWheel& timers() { return timers_; }
   uint64_t idle_ticks() const { return idle_ticks_; }
+  uint64_t linger_ticks() const { return linger_ticks_; }
   void destroy_later(Connection* c);
 
  private:
@@ -83,6 +85,7 @@ class EventLoop {
   std::unique_ptr<char[]> read_buffer_;
   TimerWheel timers_;
   uint64_t idle_ticks_ = 0;  // idle timeout in wheel ticks (0 = none)
+  uint64_t linger_ticks_ = 0;  // lingering-close time bound in wheel ticks (HTTP only)
 
   std::vector<Connection*> connections_;  // owned; Connection::index_ is its position
   std::vector<Connection*> to_destroy_;   // closed during this batch of events

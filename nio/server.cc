@@ -9,15 +9,23 @@
 
 #include "common/socket_ops.h"
 #include "nio/echo_session.h"
+#include "nio/http_session.h"
 
 namespace iomb::nio {
 
 NioServer::NioServer(const ServerOptions& options, const NioOptions& nio, UniqueFd listener)
     : options_(options), nio_(nio), context_{options_} {
   context_.edge_triggered = nio_.trigger == "et";
-  // One Session per connection, chosen by --protocol. An HTTP session (common/ codec) plugs in
-  // here; main.cc rejects --protocol http until it exists.
-  context_.make_session = [] { return std::make_unique<EchoSession>(); };
+  // One Session per connection, chosen by --protocol.
+  if (options_.protocol == Protocol::kHttp) {
+    http_ = http::make_http_service(options_, [this] { return counters(); });
+    const bool deferred = options_.mode == "workers";
+    context_.make_session = [service = http_.get(), deferred] {
+      return std::make_unique<HttpSession>(*service, deferred);
+    };
+  } else {
+    context_.make_session = [] { return std::make_unique<EchoSession>(); };
+  }
   if (options_.mode == "workers") {
     pool_ = std::make_unique<WorkerPool>(nio_.workers);
     context_.pool = pool_.get();

@@ -5,8 +5,12 @@
 //   acceptor: one Acceptor thread hands sockets round-robin to --threads EventLoops through
 //             their eventfd-woken queues (muduo's one loop per thread).
 //   workers:  acceptor plus a WorkerPool (--workers threads): sessions may hand requests to the
-//             pool and get the responses back via their loop's eventfd. Echo never does, so
-//             for echo this mode behaves exactly like acceptor.
+//             pool and get the responses back via their loop's eventfd. HTTP hands over every
+//             request that may block or burn CPU (--work-us, --block-us, /session), so a
+//             blocking handler stalls a worker, not the loop. Echo never does, so for echo
+//             this mode behaves exactly like acceptor.
+// --protocol http: one HttpService per server (shared by every loop and worker), an
+// HttpSession (http_session.h) per connection.
 // run() on the main thread (it runs loop 0 or the acceptor itself); request_stop() any thread.
 #pragma once
 
@@ -14,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/http/http_service.h"
 #include "common/server.h"
 #include "nio/acceptor.h"
 #include "nio/event_loop.h"
@@ -37,6 +42,7 @@ class NioServer : public Server {
   const ServerOptions options_;
   const NioOptions nio_;
   ServerContext context_;
+  std::unique_ptr<http::HttpService> http_;  // --protocol http; outlives every session
   std::unique_ptr<WorkerPool> pool_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
   std::unique_ptr<Acceptor> acceptor_;  // acceptor and workers modes

@@ -1,9 +1,10 @@
 // The per-connection protocol interface of iomb-nio: what the reactor hands a protocol (bytes
 // in) and what the protocol may do back (bytes out, close after flush, hand work to the worker
-// pool). Echo implements it in echo_session.h; an HTTP codec from common/ plugs in the same way.
+// pool). Echo implements it in echo_session.h, HTTP (common/http's HttpCodec) in http_session.h.
 // Every call happens on the connection's loop thread, except Job::run() (a worker thread).
 #pragma once
 
+#include <cstdint>
 #include <span>
 
 namespace iomb::nio {
@@ -31,7 +32,10 @@ class Job {
 
 enum class SessionStatus {
   kContinue,         // keep reading
-  kCloseAfterFlush,  // send what was written, then close (e.g. HTTP/1.0, a 400)
+  // Send what was written, then shutdown(SHUT_WR) and discard input for a bounded time and
+  // amount before closing (lingering close: closing with unread input would send RST, which
+  // can destroy the response before the peer reads it). E.g. HTTP/1.0, a 400.
+  kCloseAfterFlush,
   kAwaitJob,         // a Job was submitted: stop reading until on_job_done()
 };
 
@@ -46,6 +50,11 @@ class SessionIo {
   // thread (via the loop's eventfd). Returns false when the server runs no pool (modes
   // reactors/acceptor): the session then does the work inline.
   virtual bool submit(Job& job) = 0;
+  // Counts `n` answered requests (Counter::kRequests). A session that completed a request
+  // during a call also restarts the connection's request deadline (see Session::mid_request).
+  virtual void count_requests(uint64_t n) = 0;
+  // The connection was closed (e.g. a send failed): further work for it would be wasted.
+  virtual bool closed() const = 0;
 
  protected:
   ~SessionIo() = default;
@@ -61,6 +70,9 @@ class Session {
   virtual SessionStatus on_job_done(Job& /*job*/, SessionIo& /*io*/) {
     return SessionStatus::kContinue;
   }
+  // A request has started arriving but is not complete. The connection closes one that stays
+  // incomplete longer than --idle-timeout-ms even while bytes trickle in (slowloris).
+  virtual bool mid_request() const { return false; }
 };
 
 }  // namespace iomb::nio

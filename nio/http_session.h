@@ -1,0 +1,37 @@
+// HttpSession: HTTP/1.1 (common/http's HttpCodec and the process's HttpService) as a nio
+// Session. Reactors/acceptor: the codec answers inline (Dispatch::kInline) on the loop thread.
+// Workers: the codec stops at each parsed request (Dispatch::kDeferred); a request whose
+// handling may block or burn CPU (--work-us, --block-us, /session) goes to the worker pool,
+// the session being its own Job, and the loop serves other connections until the response
+// comes back via its eventfd; cheap requests are answered inline on the loop thread.
+// Every call on the connection's loop thread, except run() (a worker, between submit() and
+// on_job_done(), while the connection does not read).
+#pragma once
+
+#include "common/http/http_codec.h"
+#include "common/http/http_service.h"
+#include "nio/session.h"
+
+namespace iomb::nio {
+
+class HttpSession final : public Session, private Job {
+ public:
+  // `deferred`: workers mode (hand expensive requests to the pool).
+  HttpSession(const http::HttpService& service, bool deferred);
+
+  SessionStatus on_input(std::span<const char> in, SessionIo& io) override;
+  SessionStatus on_job_done(Job& job, SessionIo& io) override;
+  bool mid_request() const override { return codec_.mid_request(); }
+
+ private:
+  // Worker thread: the handler of the claimed request.
+  void run() override { codec_.handle_request(); }
+  // Sends the codec's output and hands on or answers every request that is ready.
+  SessionStatus drive(SessionIo& io);
+  bool needs_worker() const;
+
+  http::HttpCodec codec_;
+  const bool offload_all_;  // --work-us or --block-us: every handled request may be slow
+};
+
+}  // namespace iomb::nio

@@ -1,0 +1,245 @@
+// iomb-nio rows of the HTTP suite (every mode, both triggers), and nio-only HTTP cases: the
+// --block-us contrast between reactors and workers (as an order of responses), a trickling
+// slowloris, lingering close, EOF and reset while a worker still owes a response, and
+// backpressure on a client that pipelines without reading.
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/integration/http_suite.h"
+#include "tests/integration/http_test_client.h"
+#include "tests/integration/test_client.h"
+
+namespace iomb::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+INSTANTIATE_TEST_SUITE_P(
+    Nio, HttpServerTest,
+    ::testing::Values(ServerRow{"nio", "reactors", {"--trigger", "lt"}},
+                      ServerRow{"nio", "reactors", {"--trigger", "et"}},
+                      ServerRow{"nio", "reactors", {"--threads", "2", "--trigger", "lt"}},
+                      ServerRow{"nio", "acceptor", {"--threads", "2", "--trigger", "et"}},
+                      ServerRow{"nio", "workers", {"--trigger", "lt"}},
+                      ServerRow{"nio", "workers", {"--threads", "2", "--trigger", "et"}}),
+    row_name);
+
+std::unique_ptr<ServerProcess> start_nio_http(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--protocol", "http"});
+  return std::make_unique<ServerProcess>(binary_path("iomb-nio"), std::move(args));
+}
+
+// True when `fd` has bytes (or EOF) to read right now.
+bool readable_now(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) == 1;
+}
+
+// The --block-us lesson as an order of events, not a duration. Connection A asks GET / (the
+// handler sleeps 3 s); then connection B asks for a missing page (404: no simulated work).
+// Both connections are accepted and served once before, so both are registered with the one
+// loop and A's request is reported before B's. With one reactor loop, the loop sleeps in A's
+// handler, so when B's answer arrives A's has been sent already. In workers mode A sleeps on a
+// worker and the loop answers B while A's response is still owed.
+struct ContrastResult {
+  bool b_answered = false;
+  bool a_ready_when_b_answered = false;
+  bool a_answered = false;
+};
+
+ContrastResult block_contrast(const std::string& mode) {
+  ContrastResult result;
+  auto server = start_nio_http({"--mode", mode, "--threads", "1", "--workers", "2", "--block-us",
+                                "3000000", "--idle-timeout-ms", "0"});
+  EXPECT_TRUE(server->started()) << server->stderr_text();
+  if (!server->started()) return result;
+  auto a = connect_loopback(server->port());
+  auto b = connect_loopback(server->port());
+  for (int fd : {a.get(), b.get()}) {
+    auto r = roundtrip(fd, get_request("/missing"));
+    EXPECT_TRUE(r && r->status == 404);
+  }
+  EXPECT_EQ(send_all(a.get(), get_request("/")), get_request("/").size());
+  EXPECT_EQ(send_all(b.get(), get_request("/missing")), get_request("/missing").size());
+  std::string buffer_b;
+  auto rb = read_response(b.get(), &buffer_b, 10s);
+  result.b_answered = rb && rb->status == 404;
+  result.a_ready_when_b_answered = readable_now(a.get());
+  std::string buffer_a;
+  auto ra = read_response(a.get(), &buffer_a, 10s);
+  result.a_answered = ra && ra->status == 200 && ra->body == "Hello, World!";
+  return result;
+}
+
+TEST(NioHttp, BlockingHandlerStallsTheReactorLoop) {
+  ContrastResult r = block_contrast("reactors");
+  EXPECT_TRUE(r.b_answered);
+  EXPECT_TRUE(r.a_answered);
+  EXPECT_TRUE(r.a_ready_when_b_answered)
+      << "B was answered before A's blocking handler returned: the loop did not stall";
+}
+
+TEST(NioHttp, BlockingHandlerDoesNotStallTheWorkersLoop) {
+  ContrastResult r = block_contrast("workers");
+  EXPECT_TRUE(r.b_answered);
+  EXPECT_TRUE(r.a_answered);
+  EXPECT_FALSE(r.a_ready_when_b_answered)
+      << "B was answered only after A's blocking handler returned: the loop stalled";
+}
+
+// One byte every 100 ms keeps the idle timeout from firing; the request deadline closes it.
+TEST(NioHttp, TricklingSlowlorisHitsTheRequestDeadline) {
+  for (const char* mode : {"reactors", "workers"}) {
+    auto server = start_nio_http({"--mode", mode, "--idle-timeout-ms", "500"});
+    ASSERT_TRUE(server->started()) << server->stderr_text();
+    auto fd = connect_loopback(server->port());
+    std::string req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    bool closed = false;
+    for (int i = 0; i < 100 && !closed; ++i) {  // bounded: at most 100 bytes, ~10 s
+      char c = req[static_cast<size_t>(i) % req.size()];
+      if (send_all(fd.get(), std::string_view(&c, 1), 1s) != 1) closed = true;
+      if (!closed && wait_peer_closed(fd.get(), 100ms)) closed = true;
+    }
+    EXPECT_TRUE(closed) << mode << ": a request trickling one byte per 100 ms was never closed";
+    auto stopped = server->stop(SIGTERM);
+    EXPECT_GE(stopped.value("closed_idle", 0), 1) << mode;
+  }
+}
+
+// A pipelined burst of complete requests whose last one is always cut in half is progress,
+// not a slowloris: the request deadline restarts whenever a request completes.
+TEST(NioHttp, PipeliningClientWithPartialTailIsNotClosed) {
+  auto server = start_nio_http({"--idle-timeout-ms", "400"});
+  ASSERT_TRUE(server->started()) << server->stderr_text();
+  auto fd = connect_loopback(server->port());
+  const std::string req = get_request("/");
+  const std::string half1 = req.substr(0, req.size() / 2);
+  const std::string half2 = req.substr(req.size() / 2);
+  std::string buffer;
+  ASSERT_EQ(send_all(fd.get(), half1), half1.size());
+  for (int i = 0; i < 12; ++i) {  // ~1.2 s, three times the deadline
+    std::this_thread::sleep_for(100ms);
+    std::string chunk = half2 + half1;  // completes one request, starts the next
+    ASSERT_EQ(send_all(fd.get(), chunk), chunk.size()) << i;
+    auto r = read_response(fd.get(), &buffer);
+    ASSERT_TRUE(r) << "closed after " << i << " requests";
+    EXPECT_EQ(r->status, 200);
+  }
+}
+
+// After a response that closes, the server sends FIN but keeps reading (and discarding) what
+// the client still sends, so the client's late bytes meet no RST that could destroy the
+// response; the server closes once the client does.
+TEST(NioHttp, LingeringCloseDiscardsLateInput) {
+  for (const char* trigger : {"lt", "et"}) {
+    auto server = start_nio_http({"--trigger", trigger});
+    ASSERT_TRUE(server->started()) << server->stderr_text();
+    auto fd = connect_loopback(server->port());
+    std::string req = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    req += std::string(4096, 'x');  // input the server will never parse
+    ASSERT_EQ(send_all(fd.get(), req), req.size());
+    std::string buffer;
+    auto r = read_response(fd.get(), &buffer);
+    ASSERT_TRUE(r) << trigger;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->header("Connection"), "close");
+    EXPECT_TRUE(wait_peer_closed(fd.get(), 5s)) << trigger << ": no FIN after the response";
+    // The server still reads: late bytes are accepted without a reset.
+    const std::string late(64 * 1024, 'y');
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(send_all(fd.get(), late, 2s), late.size()) << trigger << " round " << i;
+      std::this_thread::sleep_for(20ms);
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+    EXPECT_EQ(err, 0) << trigger;
+    fd.reset();
+    auto stopped = server->stop(SIGTERM);
+    EXPECT_EQ(stopped.value("closed_by_server", 0), 1) << trigger;
+    EXPECT_EQ(stopped.value("errors", nlohmann::json::object()).value("reset", 0), 0) << trigger;
+  }
+}
+
+// The peer half-closes right after its request: the worker's response is still sent, then
+// the connection closes.
+TEST(NioHttp, EofWhileAWorkerOwesTheResponse) {
+  auto server = start_nio_http({"--mode", "workers", "--block-us", "300000"});
+  ASSERT_TRUE(server->started()) << server->stderr_text();
+  auto fd = connect_loopback(server->port());
+  const std::string reqs = get_request("/") + get_request("/healthz");
+  ASSERT_EQ(send_all(fd.get(), reqs), reqs.size());
+  ASSERT_EQ(::shutdown(fd.get(), SHUT_WR), 0);
+  std::string buffer;
+  auto rs = read_responses(fd.get(), 2, &buffer, 10s);
+  ASSERT_EQ(rs.size(), 2u);
+  EXPECT_EQ(rs[0].body, "Hello, World!");
+  EXPECT_EQ(rs[1].body, "ok");
+  EXPECT_TRUE(wait_peer_closed(fd.get(), 5s));
+}
+
+// Connections reset while their request runs on a worker: the server must keep each
+// connection (its codec is the worker's job) alive until the job is back, then free it.
+TEST(NioHttp, ResetWhileAJobRuns) {
+  auto server = start_nio_http({"--mode", "workers", "--threads", "2", "--workers", "2",
+                                "--block-us", "200000"});
+  ASSERT_TRUE(server->started()) << server->stderr_text();
+  for (int i = 0; i < 6; ++i) {
+    auto fd = connect_loopback(server->port());
+    std::string req = i % 2 ? get_request("/session") : get_request("/");
+    ASSERT_EQ(send_all(fd.get(), req), req.size());
+    std::this_thread::sleep_for(20ms);  // usually on a worker by now; either way is valid
+    linger lg{1, 0};                    // close() sends RST
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  }
+  std::this_thread::sleep_for(500ms);  // every job has come back
+  auto fd = connect_loopback(server->port());
+  auto r = roundtrip(fd.get(), get_request("/healthz"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "ok");
+  fd.reset();
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_EQ(server->exit_code(), 0) << server->stderr_text();
+  EXPECT_EQ(stopped.value("accepted", 0), 7);
+}
+
+// A client pipelines many requests and reads nothing for a while: the server stops reading
+// past --max-pending-bytes instead of buffering every response, and answers all of them once
+// the client reads. 8 MiB of /echo responses is more than the kernel buffers between the two
+// (the server's send buffer grows to tcp_wmem's 4 MiB at most; the client's receive buffer
+// does not grow while it does not read), so the server's own output buffer must fill.
+TEST(NioHttp, PipelinerThatDoesNotReadIsPaused) {
+  for (const char* mode : {"reactors", "workers"}) {
+    auto server = start_nio_http({"--mode", mode, "--max-pending-bytes", "65536"});
+    ASSERT_TRUE(server->started()) << server->stderr_text();
+    auto fd = connect_loopback(server->port());
+    constexpr size_t kRequests = 128;
+    const std::string body = random_bytes(64 * 1024, 7);
+    const std::string one = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::thread sender([&] {
+      for (size_t i = 0; i < kRequests; ++i) {
+        if (send_all(fd.get(), one, 20s) != one.size()) return;
+      }
+    });
+    std::this_thread::sleep_for(300ms);  // let the server fill its buffer and pause
+    std::string buffer;
+    auto rs = read_responses(fd.get(), kRequests, &buffer, 30s);
+    sender.join();
+    EXPECT_EQ(rs.size(), kRequests) << mode;
+    size_t ok = 0;
+    for (auto& r : rs) ok += r.status == 200 && r.body == body;
+    EXPECT_EQ(ok, rs.size()) << mode;
+    fd.reset();
+    auto stopped = server->stop(SIGTERM);
+    EXPECT_GE(stopped.value("backpressure_stalls", 0), 1) << mode;
+    EXPECT_EQ(stopped.value("requests", uint64_t{0}), kRequests) << mode;
+  }
+}
+
+}  // namespace
+}  // namespace iomb::testing
