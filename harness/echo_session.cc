@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "harness/http_session.h"
+
 namespace iomb::harness {
 namespace {
 
@@ -81,8 +83,10 @@ int64_t EchoSession::on_input(const char* data, size_t n) {
 }
 
 std::unique_ptr<ClientSession> SessionFactory::make(uint64_t connection_id) const {
-  if (options->protocol != Protocol::kEcho) {
-    throw std::invalid_argument("only the echo protocol is built so far");
+  if (options->protocol == Protocol::kHttp) {
+    if (!http) throw std::invalid_argument("http session without an HTTP target");
+    return std::make_unique<HttpSession>(*http,
+                                         options->seed ^ (connection_id * 0x100000001b3ull));
   }
   return std::make_unique<EchoSession>(*pattern, options->size, connection_id, options->seed);
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/echo_session.h"
+#include "harness/http_session.h"
 #include "harness/load_backends.h"
 #include "harness/load_worker.h"
 #include "harness/progress.h"
@@ -70,7 +71,13 @@ LoadResult run_load(const LoadOptions& options, const LoadHooks& hooks) {
   const bool use_uring = result.client_io == "uring";
   const int threads = options.threads;
   EchoPattern pattern(options.seed);
-  SessionFactory sessions{&options, &pattern};
+  HttpTarget http;
+  http.host_header = options.target;
+  parse_http_path(options.path, &http.path);
+  http.body_size = options.size;
+  http.pipeline = options.pipeline;
+  SessionFactory sessions{&options, &pattern,
+                          options.protocol == Protocol::kHttp ? &http : nullptr};
   RunControl control(threads);
   std::vector<WorkerProgress> progress(static_cast<size_t>(threads));
   std::vector<std::optional<WorkerResult>> results(static_cast<size_t>(threads));

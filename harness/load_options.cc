@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "common/units.h"
+#include "harness/http_session.h"
 
 namespace iomb::harness {
 void add_duration_option(CLI::App& app, const std::string& name,
@@ -62,14 +63,26 @@ void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required) {
   if (target_required) target->required();
   std::map<std::string, Protocol> protocols{{"echo", Protocol::kEcho}, {"http", Protocol::kHttp}};
   app.add_option("--protocol", o.protocol,
-                 "echo (every echoed byte verified) or http (not built yet)")
+                 "echo (every echoed byte verified) or http (HTTP/1.1 keep-alive, status and "
+                 "body verified; see --path)")
       ->transform(CLI::CheckedTransformer(protocols, CLI::ignore_case))
       ->default_str("echo");
+  app.add_option("--path", o.path,
+                 "HTTP: / (body must be 'Hello, World!'), /healthz ('ok'), /echo (POST of "
+                 "--size bytes, echoed body compared) or /session (each connection keeps its "
+                 "cookie; visits continuity counted as sessions_lost/stale/skipped)")
+      ->check([](const std::string& text) {
+        HttpPath p;
+        return parse_http_path(text, &p) ? std::string()
+                                         : "expected /, /healthz, /echo or /session";
+      })
+      ->capture_default_str();
   app.add_option("-c,--connections", o.connections, "Connections, spread over the load threads")
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
   app.add_option("-d,--pipeline", o.pipeline,
-                 "Closed loop: requests in flight per connection (ignored in open loop)")
+                 "Requests in flight per connection (closed loop: always that many; open loop: "
+                 "at most that many). HTTP sends them pipelined in one write")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   app.add_option("--rate", o.rate,
@@ -101,7 +114,7 @@ void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required) {
              throw CLI::ValidationError("--size", "must be 1 B .. 16MiB");
            }
          },
-         "Echo: bytes per message (64, 4KiB, 1MiB)")
+         "Echo: bytes per message; HTTP /echo: bytes per POST body (64, 4KiB, 1MiB)")
       ->type_name("SIZE")
       ->default_str("64");
   add_duration_option(app, "--duration", o.duration, "Measured time (500ms, 10s, 2m)");
@@ -137,9 +150,8 @@ void validate_load_options(LoadOptions& o) {
       throw CLI::ValidationError("--target", e.what());
     }
   }
-  if (o.protocol == Protocol::kHttp) {
-    throw CLI::ValidationError("--protocol",
-                               "http load is not built yet (echo only for now; see issue 3)");
+  if (o.protocol != Protocol::kHttp && o.path != "/") {
+    throw CLI::ValidationError("--path", "only with --protocol http");
   }
   if (o.duration <= std::chrono::nanoseconds(0)) {
     throw CLI::ValidationError("--duration", "must be positive");

@@ -27,7 +27,8 @@ struct LoadOptions {
   double rate = 0;  // requests per second over all connections; 0 = closed loop
   Arrival arrival = Arrival::kConstant;
   uint64_t churn = 0;  // requests per connection before it is replaced; 0 = never
-  uint64_t size = 64;
+  uint64_t size = 64;    // echo message / HTTP /echo body
+  std::string path = "/";  // HTTP: /, /healthz, /echo or /session
   std::chrono::nanoseconds duration = std::chrono::seconds(10);
   std::chrono::nanoseconds warmup = std::chrono::seconds(2);
   std::chrono::nanoseconds connect_timeout = std::chrono::seconds(5);

@@ -39,6 +39,24 @@ std::string LoadResult::summary(const LoadOptions& options) const {
                   us(u.max()), offered_rate, achieved_rate);
     out += buf;
   }
+  if (options.protocol == Protocol::kHttp) {
+    const ProtocolCounters& pc = merged.protocol;
+    std::snprintf(buf, sizeof buf,
+                  "http %s: non-2xx %llu, server closes %llu (requests resent %llu)\n",
+                  options.path.c_str(), static_cast<unsigned long long>(pc.non_2xx),
+                  static_cast<unsigned long long>(pc.server_closes),
+                  static_cast<unsigned long long>(pc.requests_resent));
+    out += buf;
+    if (options.path == "/session") {
+      std::snprintf(buf, sizeof buf,
+                    "sessions (whole run): created %llu, lost %llu, stale %llu, skipped %llu\n",
+                    static_cast<unsigned long long>(pc.sessions_created),
+                    static_cast<unsigned long long>(pc.sessions_lost),
+                    static_cast<unsigned long long>(pc.sessions_stale),
+                    static_cast<unsigned long long>(pc.sessions_skipped));
+      out += buf;
+    }
+  }
   if (!error.empty()) out += "error: " + error + "\n";
   return out;
 }

@@ -22,7 +22,9 @@ constexpr size_t kMaxSeriesPoints = 3600;
 constexpr int kMaxIssuePerTick = 65536;
 
 size_t recv_buffer_bytes(const LoadOptions& o) {
-  uint64_t want = std::bit_ceil(o.size * static_cast<uint64_t>(o.pipeline));
+  // HTTP responses carry ~150 bytes of head besides the body.
+  uint64_t per_reply = o.protocol == Protocol::kHttp ? o.size + 256 : o.size;
+  uint64_t want = std::bit_ceil(per_reply * static_cast<uint64_t>(o.pipeline));
   return static_cast<size_t>(std::clamp<uint64_t>(want, 4096, 64 * 1024));
 }
 
@@ -286,6 +288,12 @@ void LoadWorker::on_connected(ClientConnection& c, int64_t now) {
   c.state = ConnState::kOpen;
   ++result_.connections_opened;
   mark_dirty(c);
+  // After a server close: the requests it left unanswered go out again, their times kept.
+  for (uint32_t i = 0; i < c.fifo.size(); ++i) {
+    c.session->add_request();
+    ++c.issued_on_socket;
+    ++result_.protocol.requests_resent;
+  }
   refill_closed_loop(c, now);
 }
 
@@ -309,6 +317,13 @@ void LoadWorker::on_received(ClientConnection& c, const char* data, size_t n, in
                   true);
     return;
   }
+  if (c.session->peer_closing() && !c.server_closing) {
+    // Connection: close: no more requests on this socket; FIN once the output is out, then
+    // reconnect (on_socket_closed).
+    c.server_closing = true;
+    c.close_wanted = true;
+    mark_dirty(c);
+  }
   for (int64_t i = 0; i < done; ++i) {
     RequestTimes t = c.fifo.pop();
     ++result_.total_completed;
@@ -329,13 +344,32 @@ void LoadWorker::on_received(ClientConnection& c, const char* data, size_t n, in
 
 void LoadWorker::on_socket_closed(ClientConnection& c, int err, int64_t now) {
   (void)now;
+  const bool running = phase_ == Phase::kWarmup || phase_ == Phase::kMeasure;
+  if (c.server_closing && phase_ != Phase::kConnect) {
+    // The server announced the close (HTTP Connection: close): whatever the socket's last
+    // error (a reset after its close is normal), reconnect as the same client; requests still
+    // in the fifo are sent again (on_connected), or stay unanswered when the run is over.
+    c.fd = -1;
+    c.close_wanted = c.shutdown_sent = c.send_inflight = c.recv_armed = c.want_write = false;
+    c.connect_inflight = c.ended = c.server_closing = false;
+    c.end_error = 0;
+    c.issued_on_socket = 0;
+    if (running) {
+      c.state = ConnState::kNeedConnect;
+      c.session->reconnect(++c.incarnation);
+      mark_dirty(c);
+    } else {
+      c.state = ConnState::kClosed;
+    }
+    return;
+  }
   uint64_t lost = c.fifo.size();
   c.fifo.clear();
   bool graceful = err == 0 && c.shutdown_sent && lost == 0;
   bool was_connecting = c.state == ConnState::kConnecting || c.state == ConnState::kNeedConnect;
   c.fd = -1;
   c.close_wanted = c.shutdown_sent = c.send_inflight = c.recv_armed = c.want_write = false;
-  c.connect_inflight = c.ended = false;
+  c.connect_inflight = c.ended = c.server_closing = false;
   c.end_error = 0;
   c.issued_on_socket = 0;
   if (phase_ == Phase::kConnect) {
@@ -344,7 +378,6 @@ void LoadWorker::on_socket_closed(ClientConnection& c, int err, int64_t now) {
          (err ? std::strerror(err) : "closed by the server"));
     return;
   }
-  const bool running = phase_ == Phase::kWarmup || phase_ == Phase::kMeasure;
   if (graceful) {
     if (running && options_.churn > 0) {
       c.state = ConnState::kNeedConnect;
@@ -378,7 +411,10 @@ void LoadWorker::on_socket_closed(ClientConnection& c, int err, int64_t now) {
 }
 
 WorkerResult LoadWorker::take_result() {
-  for (auto& c : conns_) result_.unanswered += c.fifo.size();
+  for (auto& c : conns_) {
+    result_.unanswered += c.fifo.size();
+    if (const ProtocolCounters* pc = c.session->counters()) result_.protocol.add(*pc);
+  }
   if (result_.window_end_ns == 0 && result_.window_start_ns != 0) {
     result_.window_end_ns = clock_ns();  // aborted mid-window
   }
@@ -403,6 +439,7 @@ void WorkerResult::merge(const WorkerResult& o) {
   total_errors += o.total_errors;
   unanswered += o.unanswered;
   connections_opened += o.connections_opened;
+  protocol.add(o.protocol);
   if (series.size() < o.series.size()) series.resize(o.series.size());
   for (size_t i = 0; i < o.series.size(); ++i) {
     series[i].duration_s = o.series[i].duration_s;

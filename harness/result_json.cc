@@ -67,6 +67,7 @@ std::string benchmark_name(const LoadOptions& o, const std::string& model,
                      "/c:" + std::to_string(o.connections) + "/d:" + std::to_string(o.pipeline) +
                      "/s:" + std::to_string(o.size);
   if (o.open_loop()) name += "/r:" + format_rate(o.rate);
+  if (o.protocol == Protocol::kHttp && o.path != "/") name += "/p:" + o.path.substr(1);
   return name;
 }
 
@@ -99,6 +100,18 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
   e["client_cpu_ns_per_req"] = client_ns_per_req;
   e["offered_rate"] = r.offered_rate;
   e["achieved_rate"] = r.achieved_rate;
+  if (o.protocol == Protocol::kHttp) {
+    const ProtocolCounters& pc = m.protocol;
+    e["non_2xx"] = pc.non_2xx;
+    e["server_closes"] = pc.server_closes;
+    e["requests_resent"] = pc.requests_resent;
+    if (o.path == "/session") {
+      e["sessions_created"] = pc.sessions_created;
+      e["sessions_lost"] = pc.sessions_lost;
+      e["sessions_stale"] = pc.sessions_stale;
+      e["sessions_skipped"] = pc.sessions_skipped;
+    }
+  }
   nlohmann::json iomb{
       {"valid", r.ok && !r.invalid},
       {"saturated", r.saturated},
@@ -125,6 +138,7 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
         {"rate", o.rate},
         {"arrival", o.open_loop() ? arrival_name(o.arrival) : "closed-loop"},
         {"churn", o.churn},
+        {"path", o.protocol == Protocol::kHttp ? o.path : ""},
         {"threads", o.threads},
         {"duration_s", static_cast<double>(o.duration.count()) / 1e9},
         {"warmup_s", static_cast<double>(o.warmup.count()) / 1e9},

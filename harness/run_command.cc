@@ -74,6 +74,11 @@ Measured measure_once(const RunCommandOptions& o, const sampling::CpuPlan& plan,
     ServerLauncher::Options so;
     so.binary = resolve_server_binary(o.server);
     so.args = split_args(o.server_args);
+    // The server speaks what the load speaks unless --server-args says otherwise.
+    if (o.load.protocol == Protocol::kHttp &&
+        std::find(so.args.begin(), so.args.end(), "--protocol") == so.args.end()) {
+      so.args.insert(so.args.begin(), {"--protocol", "http"});
+    }
     if (plan.pinned) so.cpus = plan.server;
     so.ready_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(o.ready_timeout);
     server.emplace(so);

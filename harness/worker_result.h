@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "harness/client_protocol.h"
 #include "harness/histogram.h"
 
 namespace iomb::harness {
@@ -33,6 +34,7 @@ struct WorkerResult {
   uint64_t total_errors = 0;
   uint64_t unanswered = 0;  // requests still without a reply when the run ended
   uint64_t connections_opened = 0;
+  ProtocolCounters protocol;  // HTTP status and session counts (whole run)
   std::vector<SeriesPoint> series;
 
   void merge(const WorkerResult& other);

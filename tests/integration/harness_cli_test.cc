@@ -38,7 +38,7 @@ TEST(HarnessCliTest, BadFlagsExitTwoWithAClearMessage) {
   expect_bad_flags({"load", "--target", "127.0.0.1:9", "--arrival", "bursty"}, "--arrival");
   expect_bad_flags({"load", "--target", "127.0.0.1:9", "-c", "2", "--threads", "3"},
                    "--threads");
-  expect_bad_flags({"load", "--target", "127.0.0.1:9", "--protocol", "http"}, "not built yet");
+  expect_bad_flags({"load", "--target", "127.0.0.1:9", "--path", "/session"}, "--protocol http");
   expect_bad_flags({"load", "--target", "127.0.0.1:9", "--client-io", "kqueue"}, "--client-io");
 }
 
@@ -63,7 +63,7 @@ void expect_help_lists(const std::vector<std::string>& args, const std::vector<s
 }
 
 const std::vector<std::string> kLoadFlags{
-    "--target", "--protocol", "--connections", "--pipeline", "--rate", "--arrival", "--churn",
+    "--target", "--protocol", "--path", "--connections", "--pipeline", "--rate", "--arrival", "--churn",
     "--size", "--duration", "--warmup", "--connect-timeout", "--drain-timeout", "--threads",
     "--seed", "--json", "--quiet", "--client-io"};
 
