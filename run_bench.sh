@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # iomb's one entry point.
-#   ./run_bench.sh            the main job: install deps, release build, quick benchmark preset
+#   ./run_bench.sh            the main job: install deps, release build, quick matrix (< 5 min), report
 #   ./run_bench.sh test       install deps, build, run the whole test suite (release, then ASan)
-#   ./run_bench.sh full       the full benchmark preset (not built yet: runs the quick job)
+#   ./run_bench.sh full       the full matrix: every model and mode (< 60 min), report
+#   ./run_bench.sh ci         the ci matrix: a small fixed set for regression tracking (~1 min)
 #   ./run_bench.sh build      install deps and build the release preset only
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,7 +12,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 say() { echo "iomb: $*" >&2; }
 
 usage() {
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 ensure_deps() {
@@ -48,35 +49,33 @@ run_tests() {
   ctest --preset "$preset" -j "$JOBS" --timeout 600
 }
 
-# Every model at 1, 100 and 1000 connections, echo 64 B, closed loop, one short repetition
-# each, interleaved by connection count; then the report. About 2 minutes on 2 cores.
-quick_job() {
-  local bin=build/release/bin
-  local dir
-  dir="results/runs/$(date -u +%Y%m%dT%H%M%SZ)"
-  mkdir -p "$dir"
-  local models=(bio nio aio asio) conns=(1 100 1000)
-  local total=$(( ${#models[@]} * ${#conns[@]} )) done_runs=0 started
-  started=$(date +%s)
-  for c in "${conns[@]}"; do
-    for m in "${models[@]}"; do
-      local eta=""
-      if (( done_runs > 0 )); then
-        eta=", ETA $(( ( $(date +%s) - started ) * (total - done_runs) / done_runs )) s"
-      fi
-      say "[$((done_runs + 1))/$total$eta] echo 64 B, $m, $c connections"
-      # A model that is unavailable here (exit 77) is recorded as skipped by iomb run.
-      "$bin/iomb" run --server "$m" --connections "$c" --pipeline 1 --size 64 \
-        --duration 4s --warmup 1s --repetitions 1 --quiet \
-        --json "$dir/echo-$m-c$c.json" >/dev/null || say "run $m c=$c failed (see above)"
-      done_runs=$((done_runs + 1))
-    done
-  done
+# matrix_job PRESET: `iomb matrix --preset PRESET` (progress and ETA on stderr), then the report;
+# prints the summary and where the files are. Ctrl-C stops the matrix, which keeps the runs
+# completed so far; the report is still written from them.
+matrix_job() {
+  local preset=$1 bin=build/release/bin dir rc=0
+  dir="results/runs/$(date -u +%Y%m%dT%H%M%SZ)-$preset"
+  local cpus
+  cpus=$(nproc 2>/dev/null || echo 1)
+  if ((cpus < 2)); then
+    say "only $cpus CPU: the server and the load generator cannot get CPUs of their own, so the"
+    say "runs are UNPINNED and share it (numbers are not comparable with pinned runs)"
+  fi
+  "$bin/iomb" matrix --preset "$preset" --out "$dir" || rc=$?
+  if [[ ! -f $dir/results.json ]]; then
+    say "iomb matrix wrote no results (exit $rc)"
+    exit 1
+  fi
   "$bin/iomb" report "$dir"
   echo
   cat "$dir/summary.md"
   echo
-  say "results, plots and index.html are in $dir"
+  say "results:  $dir/results.json (raw per-run files in $dir/raw/)"
+  say "report:   $dir/summary.md, $dir/index.html (plots: $dir/*.svg, *.png)"
+  if ((rc != 0)); then
+    say "iomb matrix exited $rc: a run failed or the matrix was interrupted (see above)"
+    exit "$rc"
+  fi
 }
 
 cmd=${1:-quick}
@@ -99,16 +98,10 @@ case "$cmd" in
     ensure_deps
     build_preset release
     ;;
-  quick)
+  quick | full | ci)
     ensure_deps
     build_preset release "${BENCH_TARGETS[@]}"
-    quick_job
-    ;;
-  full)
-    say "the full preset needs 'iomb matrix', which is not built yet; running the quick job"
-    ensure_deps
-    build_preset release "${BENCH_TARGETS[@]}"
-    quick_job
+    matrix_job "$cmd"
     ;;
   *)
     say "unknown command '$cmd'"

@@ -7,6 +7,9 @@
 
 #include "harness/compare_command.h"
 #include "harness/load_command.h"
+#ifdef IOMB_HAVE_MATRIX
+#include "harness/matrix/matrix_command.h"
+#endif
 #include "harness/report/report_main.h"
 #include "harness/report/report_options.h"
 #include "harness/run_command.h"
@@ -32,6 +35,14 @@ int main(int argc, char** argv) {
              "it, sample its CPU/RSS/threads/context switches, stop it; --repetitions with "
              "aggregates");
   iomb::harness::add_run_command_flags(*run_cmd, run);
+#endif
+
+#ifdef IOMB_HAVE_MATRIX
+  iomb::matrix::MatrixOptions matrix;
+  CLI::App* matrix_cmd = app.add_subcommand(
+      "matrix", "Run a preset (quick, full, ci) or a TOML matrix: every cell a fresh server, "
+                "repetitions interleaved across models; results.json plus raw per-run files");
+  iomb::matrix::add_matrix_flags(*matrix_cmd, matrix);
 #endif
 
   iomb::harness::CompareCommandOptions compare;
@@ -65,6 +76,9 @@ int main(int argc, char** argv) {
   if (report_cmd->parsed()) return iomb::report::report_main(report);
 #ifdef IOMB_HAVE_SAMPLING
   if (run_cmd->parsed()) return iomb::harness::run_run_command(run, argc, argv);
+#endif
+#ifdef IOMB_HAVE_MATRIX
+  if (matrix_cmd->parsed()) return iomb::matrix::run_matrix_command(matrix, argc, argv);
 #endif
   return 2;
 }

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   liburing-dev libboost-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools
-  libhttp-parser-dev libssl-dev libhiredis-dev
+  libhttp-parser-dev libssl-dev libhiredis-dev libtoml11-dev
   gnuplot-nox wrk linux-perf procps python3 python3-scipy
 )
 

@@ -1,0 +1,119 @@
+// Implementation of run_entry.h.
+#include "harness/matrix/run_entry.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace iomb::matrix {
+namespace {
+
+std::string first_line(const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) return line;
+  }
+  return "";
+}
+
+// A server that exits 2 before its ready line refused its flags: this configuration (e.g.
+// --protocol http) is not something it serves. Returns its reason, or "".
+std::string refusal(const std::string& message) {
+  const std::string exited = "failed to start: exited 2 before its ready line";
+  if (message.find(exited) == std::string::npos) return "";
+  const std::string marker = "--- server stderr (tail) ---\n";
+  auto at = message.find(marker);
+  std::string why = at == std::string::npos ? "" : first_line(message.substr(at + marker.size()));
+  return "refused by the server: " + (why.empty() ? "exited 2 (usage error)" : why);
+}
+
+}  // namespace
+
+nlohmann::json skipped_entry(const std::string& name, int rep, int reps, const std::string& why) {
+  return {{"name", name},          {"family_index", 0},         {"per_family_instance_index", 0},
+          {"run_name", name},      {"run_type", "iteration"},   {"repetitions", reps},
+          {"repetition_index", rep}, {"threads", 1},            {"iterations", 0},
+          {"real_time", 0.0},      {"cpu_time", 0.0},           {"time_unit", "ns"},
+          {"skipped", true},       {"skip_reason", why}};
+}
+
+std::string mode_of_name(const std::string& name) {
+  auto slash = name.find('/');
+  if (slash == std::string::npos) return "";
+  auto next = name.find('/', slash + 1);
+  std::string part = name.substr(slash + 1, next == std::string::npos ? std::string::npos
+                                                                       : next - slash - 1);
+  auto colon = part.find(':');
+  return colon == std::string::npos ? "" : part.substr(colon + 1);
+}
+
+RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::string& log_tail) {
+  RunEntry r;
+  std::ifstream in(json_path);
+  nlohmann::json doc = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+  const nlohmann::json* first = nullptr;
+  if (doc.is_object() && doc.contains("benchmarks") && doc["benchmarks"].is_array()) {
+    for (const auto& b : doc["benchmarks"]) {
+      if (b.is_object() && b.value("run_type", "") == "iteration") {
+        first = &b;
+        break;
+      }
+    }
+  }
+  if (first == nullptr) {
+    std::string tail = log_tail.empty() ? "" : ": " + log_tail;
+    if (exit_code == 2) {
+      r.kind = RunEntry::Kind::kSkipped;
+      r.message = "refused by iomb run" + tail;
+    } else {
+      r.kind = RunEntry::Kind::kFailed;
+      r.message = "iomb run exited " + std::to_string(exit_code) + " without a result" + tail;
+    }
+    r.entry = skipped_entry("", 0, 1, r.message);
+    if (r.kind == RunEntry::Kind::kFailed) {
+      r.entry.erase("skipped");
+      r.entry.erase("skip_reason");
+      r.entry["error_occurred"] = true;
+      r.entry["error_message"] = r.message;
+    }
+    return r;
+  }
+  r.entry = *first;
+  r.reported_mode = mode_of_name(r.entry.value("name", ""));
+  const nlohmann::json& ctx = doc.value("context", nlohmann::json::object());
+  if (ctx.contains("syscall_pass")) r.syscall_pass = ctx["syscall_pass"];
+  std::string error = r.entry.value("error_message", "");
+  std::string refused = refusal(error);
+  if (ctx.contains("skipped") && ctx["skipped"].is_string()) {
+    std::string why = ctx["skipped"].get<std::string>();
+    if (why.rfind("skipped: ", 0) == 0) why = why.substr(9);
+    r.kind = RunEntry::Kind::kSkipped;
+    r.message = "unavailable (exit 77): " + why;
+  } else if (!refused.empty()) {
+    r.kind = RunEntry::Kind::kSkipped;
+    r.message = refused;
+  } else if (r.entry.value("error_occurred", false) || exit_code != 0) {
+    r.kind = RunEntry::Kind::kFailed;
+    r.message = error.empty() ? "iomb run exited " + std::to_string(exit_code) : error;
+    r.entry["error_occurred"] = true;
+    r.entry["error_message"] = r.message;
+    return r;
+  } else {
+    r.kind = RunEntry::Kind::kOk;
+    return r;
+  }
+  r.entry = skipped_entry("", 0, 1, r.message);
+  return r;
+}
+
+void rename_entry(nlohmann::json& entry, const std::string& name, int rep, int reps,
+                  int family_index) {
+  entry["name"] = name;
+  entry["run_name"] = name;
+  entry["repetition_index"] = rep;
+  entry["repetitions"] = reps;
+  entry["family_index"] = family_index;
+  entry["per_family_instance_index"] = 0;
+}
+
+}  // namespace iomb::matrix
