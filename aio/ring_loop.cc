@@ -674,6 +674,9 @@ void RingLoop::maybe_release(uint32_t slot) {
     return;
   }
   if (http_ != nullptr) {
+    // An asynchronous session store still owes this codec a visit (it holds a reference to
+    // it): keep the slot until the answer arrives (HttpConnection::on_codec_output).
+    if (http_conn(slot).codec->busy()) return;
     http_conn(slot).release();
   } else {
     protocol_->on_close(slot);

@@ -24,7 +24,11 @@ constexpr uint64_t kLingerBytes = 1 << 20;
 
 void HttpConnection::on_codec_output(http::HttpCodec& c) {
   loop_.counters_.add_local(Counter::kRequests, c.take_responses());
-  loop_.http_flush(slot_);
+  if (loop_.table_[slot_].closing) {
+    loop_.maybe_release(slot_);  // it was waiting for this visit
+  } else {
+    loop_.http_flush(slot_);
+  }
 }
 
 void RingLoop::http_open(uint32_t slot) {

@@ -7,7 +7,7 @@ namespace iomb::aio {
 namespace {
 
 TEST(UserData, RoundTripsEveryField) {
-  for (Op op : {Op::kAccept, Op::kRecv, Op::kSend, Op::kCancelLoop}) {
+  for (Op op : {Op::kAccept, Op::kRecv, Op::kSend, Op::kCancelLoop, Op::kShutdown}) {
     for (uint16_t gen : {uint16_t{0}, uint16_t{1}, uint16_t{0xffff}}) {
       for (uint16_t buf : {uint16_t{0}, uint16_t{4095}, uint16_t{0xffff}}) {
         for (uint32_t slot : {0u, 1u, UserData::kMaxSlots - 1}) {
