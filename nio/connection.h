@@ -65,18 +65,18 @@ class Connection final : public TimerNode, public SessionIo {
   UniqueFd fd_;
   std::unique_ptr<Session> session_;
   OutputBuffer out_;
-  uint64_t last_active_ = 0;     // wheel tick of the last IO progress
-  uint32_t registered_ = 0;      // event mask currently in epoll
-  bool paused_ = false;          // backpressure: output over --max-pending-bytes
-  bool peer_closed_ = false;     // FIN seen
+  uint64_t last_active_ = 0;  // wheel tick of the last IO progress
+  uint32_t registered_ = 0;   // event mask currently in epoll
+  bool paused_ = false;       // backpressure: output over --max-pending-bytes
+  bool peer_closed_ = false;  // FIN seen
   bool close_after_flush_ = false;
   bool job_outstanding_ = false;
-  bool lingering_ = false;       // SHUT_WR sent; discarding input until EOF or the deadline
-  bool answered_ = false;        // count_requests(n > 0) during the current session call
+  bool lingering_ = false;        // SHUT_WR sent; discarding input until EOF or the deadline
+  bool answered_ = false;         // count_requests(n > 0) during the current session call
   uint64_t request_started_ = 0;  // wheel tick when the incomplete request began
   uint64_t linger_deadline_ = 0;  // wheel tick
   size_t linger_left_ = 0;        // bytes still to discard
-  size_t index_ = 0;             // position in EventLoop::connections_
+  size_t index_ = 0;              // position in EventLoop::connections_
 
   friend class EventLoop;
 };

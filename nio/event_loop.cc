@@ -78,7 +78,8 @@ void EventLoop::set_listener(UniqueFd listener, bool shared) {
   if (set_nonblocking(listener_.get()) != 0) throw_errno("fcntl(O_NONBLOCK)");
   // Level-triggered whatever --trigger says: a backlog left behind (accept cap, EMFILE) must
   // be reported again. A socket shared with other loops wakes only one of them per event.
-  add_fd(epoll_.get(), listener_.get(), kListenerTag, shared ? static_cast<uint32_t>(EPOLLEXCLUSIVE) : 0u);
+  add_fd(epoll_.get(), listener_.get(), kListenerTag,
+         shared ? static_cast<uint32_t>(EPOLLEXCLUSIVE) : 0u);
 }
 
 void EventLoop::run() {

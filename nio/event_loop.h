@@ -84,7 +84,7 @@ class EventLoop {
   UniqueFd listener_retry_;  // one-shot timerfd: listener paused after losing the spare fd
   std::unique_ptr<char[]> read_buffer_;
   TimerWheel timers_;
-  uint64_t idle_ticks_ = 0;  // idle timeout in wheel ticks (0 = none)
+  uint64_t idle_ticks_ = 0;    // idle timeout in wheel ticks (0 = none)
   uint64_t linger_ticks_ = 0;  // lingering-close time bound in wheel ticks (HTTP only)
 
   std::vector<Connection*> connections_;  // owned; Connection::index_ is its position
@@ -93,7 +93,7 @@ class EventLoop {
   // Filled by other threads, drained by on_wakeup().
   std::mutex inbox_mutex_;
   std::vector<int> posted_fds_;
-  Job* done_jobs_ = nullptr;  // intrusive LIFO, reversed on drain
+  Job* done_jobs_ = nullptr;    // intrusive LIFO, reversed on drain
   std::vector<int> taken_fds_;  // loop thread's swap partner for posted_fds_
 
   friend class Connection;

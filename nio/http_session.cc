@@ -4,8 +4,8 @@
 namespace iomb::nio {
 
 HttpSession::HttpSession(const http::HttpService& service, bool deferred)
-    : codec_(service, deferred ? http::HttpCodec::Dispatch::kDeferred
-                               : http::HttpCodec::Dispatch::kInline),
+    : codec_(service,
+             deferred ? http::HttpCodec::Dispatch::kDeferred : http::HttpCodec::Dispatch::kInline),
       offload_all_(service.options().work_us > 0 || service.options().block_us > 0) {}
 
 SessionStatus HttpSession::on_input(std::span<const char> in, SessionIo& io) {

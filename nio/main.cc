@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1024))
         ->capture_default_str();
   };
-  return iomb::server_main(argc, argv, spec, [&nio](const iomb::ServerOptions& o, iomb::UniqueFd l) {
-    return std::make_unique<iomb::nio::NioServer>(o, nio, std::move(l));
-  });
+  return iomb::server_main(argc, argv, spec,
+                           [&nio](const iomb::ServerOptions& o, iomb::UniqueFd l) {
+                             return std::make_unique<iomb::nio::NioServer>(o, nio, std::move(l));
+                           });
 }

@@ -30,7 +30,8 @@ NioServer::NioServer(const ServerOptions& options, const NioOptions& nio, Unique
     pool_ = std::make_unique<WorkerPool>(nio_.workers);
     context_.pool = pool_.get();
   }
-  for (int i = 0; i < options_.threads; ++i) loops_.push_back(std::make_unique<EventLoop>(context_));
+  for (int i = 0; i < options_.threads; ++i)
+    loops_.push_back(std::make_unique<EventLoop>(context_));
   if (options_.mode == "reactors") {
     // Under --processes every loop accepts on the one inherited socket (EPOLLEXCLUSIVE): a
     // per-thread SO_REUSEPORT socket would die with a crashed worker and the kernel would reset

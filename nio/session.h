@@ -31,12 +31,12 @@ class Job {
 };
 
 enum class SessionStatus {
-  kContinue,         // keep reading
+  kContinue,  // keep reading
   // Send what was written, then shutdown(SHUT_WR) and discard input for a bounded time and
   // amount before closing (lingering close: closing with unread input would send RST, which
   // can destroy the response before the peer reads it). E.g. HTTP/1.0, a 400.
   kCloseAfterFlush,
-  kAwaitJob,         // a Job was submitted: stop reading until on_job_done()
+  kAwaitJob,  // a Job was submitted: stop reading until on_job_done()
 };
 
 // What a session can do with its connection. Implemented by Connection.

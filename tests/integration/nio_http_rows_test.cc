@@ -185,8 +185,8 @@ TEST(NioHttp, EofWhileAWorkerOwesTheResponse) {
 // Connections reset while their request runs on a worker: the server must keep each
 // connection (its codec is the worker's job) alive until the job is back, then free it.
 TEST(NioHttp, ResetWhileAJobRuns) {
-  auto server = start_nio_http({"--mode", "workers", "--threads", "2", "--workers", "2",
-                                "--block-us", "200000"});
+  auto server = start_nio_http(
+      {"--mode", "workers", "--threads", "2", "--workers", "2", "--block-us", "200000"});
   ASSERT_TRUE(server->started()) << server->stderr_text();
   for (int i = 0; i < 6; ++i) {
     auto fd = connect_loopback(server->port());
@@ -219,8 +219,9 @@ TEST(NioHttp, PipelinerThatDoesNotReadIsPaused) {
     auto fd = connect_loopback(server->port());
     constexpr size_t kRequests = 128;
     const std::string body = random_bytes(64 * 1024, 7);
-    const std::string one = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string one =
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
     std::thread sender([&] {
       for (size_t i = 0; i < kRequests; ++i) {
         if (send_all(fd.get(), one, 20s) != one.size()) return;
