@@ -48,7 +48,9 @@ void expect_clean(const HttpRun& r, const std::string& what, bool all_answered =
   EXPECT_GT(r.entry["iterations"].get<uint64_t>(), 0u) << what;
   EXPECT_EQ(counter(r.entry, "errors"), 0u) << what;
   EXPECT_EQ(counter(r.entry, "non_2xx"), 0u) << what;
-  if (all_answered) EXPECT_EQ(r.entry["iomb"]["totals"]["unanswered"].get<uint64_t>(), 0u) << what;
+  if (all_answered) {
+    EXPECT_EQ(r.entry["iomb"]["totals"]["unanswered"].get<uint64_t>(), 0u) << what;
+  }
 }
 
 class BioHttp {
