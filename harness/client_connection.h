@@ -41,6 +41,7 @@ struct ClientConnection {
   bool want_write = false;        // epoll: EPOLLOUT registered
   bool dirty = false;             // on the worker's dirty list
   bool connect_inflight = false;  // uring: a connect SQE is outstanding
+  bool shutdown_inflight = false; // uring: a shutdown SQE is outstanding
   bool ended = false;             // uring: finished, closing once no SQE is outstanding
   bool server_closing = false;    // the server said Connection: close: reconnect, not an error
   int end_error = 0;              // why it ended: 0 = FIN, else errno

@@ -92,8 +92,8 @@ int HttpResponseParser::on_header_value(http_parser* p, const char* at, size_t l
   HttpResponseParser* s = self(p);
   if (!s->last_was_value_) {
     s->last_was_value_ = true;
-    s->capturing_cookie_ = s->field_is_set_cookie_ && s->field_matched_ == kSetCookie.size() &&
-                           !s->have_cookie_;
+    s->capturing_cookie_ =
+        s->field_is_set_cookie_ && s->field_matched_ == kSetCookie.size() && !s->have_cookie_;
   }
   if (!s->capturing_cookie_) return 0;
   if (s->cookie_.size() + len > kMaxSetCookie) {

@@ -79,10 +79,14 @@ bool parse_http_path(std::string_view text, HttpPath* out) {
 
 const char* http_path_text(HttpPath p) {
   switch (p) {
-    case HttpPath::kHealthz: return "/healthz";
-    case HttpPath::kEcho: return "/echo";
-    case HttpPath::kSession: return "/session";
-    default: return "/";
+    case HttpPath::kHealthz:
+      return "/healthz";
+    case HttpPath::kEcho:
+      return "/echo";
+    case HttpPath::kSession:
+      return "/session";
+    default:
+      return "/";
   }
 }
 
@@ -169,8 +173,8 @@ void HttpSession::add_request() {
 std::span<const char> HttpSession::output() const {
   if (peer_closing_ || sent_ >= queued_) return {};
   size_t pos = static_cast<size_t>(sent_ % request_len_);
-  size_t len = static_cast<size_t>(
-      std::min<uint64_t>(queued_ - sent_, copies_ * request_len_ - pos));
+  size_t len =
+      static_cast<size_t>(std::min<uint64_t>(queued_ - sent_, copies_ * request_len_ - pos));
   return {requests_.data() + pos, len};
 }
 
@@ -213,8 +217,7 @@ bool HttpSession::on_response_head(const ResponseHead& head) {
                   std::to_string(head.content_length));
     }
   } else if (head.content_length > kMaxCollect) {
-    return fail("expected a short body, got Content-Length " +
-                std::to_string(head.content_length));
+    return fail("expected a short body, got Content-Length " + std::to_string(head.content_length));
   }
   checking_body_ = true;
   return true;

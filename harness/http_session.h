@@ -79,15 +79,15 @@ class HttpSession final : public ClientSession, private HttpResponseParser::Hand
   int status_ = 0;
   bool checking_body_ = false;
   uint64_t body_seen_ = 0;
-  std::string body_;          // collected body (/, /healthz, /session), capacity kept
-  std::string new_cookie_;    // Set-Cookie pair of the current response
+  std::string body_;        // collected body (/, /healthz, /session), capacity kept
+  std::string new_cookie_;  // Set-Cookie pair of the current response
   bool keep_alive_ = true;
 
   // Session continuity (/session).
-  std::string cookie_;        // what we send: "name=value"; empty = no session yet
-  std::string sid_;           // the session id of cookie_ (from the response body)
-  uint64_t visits_ = 0;       // last visits seen for sid_
-  uint32_t generation_ = 0;   // bumped whenever sid_ changes
+  std::string cookie_;       // what we send: "name=value"; empty = no session yet
+  std::string sid_;          // the session id of cookie_ (from the response body)
+  uint64_t visits_ = 0;      // last visits seen for sid_
+  uint32_t generation_ = 0;  // bumped whenever sid_ changes
   uint32_t built_generation_ = 0;
   bool rebuild_wanted_ = false;
 

@@ -103,6 +103,7 @@ class UringLoop {
           io_uring_prep_shutdown(s, c.fd, SHUT_WR);
           io_uring_sqe_set_data64(s, tag(i, kShutdown));
           c.shutdown_sent = true;
+          c.shutdown_inflight = true;
           c.state = ConnState::kClosing;
         }
       }
@@ -178,8 +179,9 @@ class UringLoop {
         }
         break;
       case kShutdown:
+        c.shutdown_inflight = false;
         if (res < 0) end(c, -res, now);
-        return;
+        break;
     }
     if (c.ended) finish_if_quiet(c, now);
   }
@@ -196,7 +198,9 @@ class UringLoop {
   }
 
   void finish_if_quiet(ClientConnection& c, int64_t now) {
-    if (c.send_inflight || c.recv_armed || c.connect_inflight) return;
+    // Also wait for a shutdown: io_uring may run it from a worker thread, resolving the fd
+    // number only then, and the number may by then belong to this slot's next socket.
+    if (c.send_inflight || c.recv_armed || c.connect_inflight || c.shutdown_inflight) return;
     if (c.fd >= 0) ::close(c.fd);
     c.fd = -1;
     w_.on_socket_closed(c, c.end_error, now);

@@ -351,7 +351,7 @@ void LoadWorker::on_socket_closed(ClientConnection& c, int err, int64_t now) {
     // in the fifo are sent again (on_connected), or stay unanswered when the run is over.
     c.fd = -1;
     c.close_wanted = c.shutdown_sent = c.send_inflight = c.recv_armed = c.want_write = false;
-    c.connect_inflight = c.ended = c.server_closing = false;
+    c.connect_inflight = c.ended = c.server_closing = c.shutdown_inflight = false;
     c.end_error = 0;
     c.issued_on_socket = 0;
     if (running) {
@@ -369,7 +369,7 @@ void LoadWorker::on_socket_closed(ClientConnection& c, int err, int64_t now) {
   bool was_connecting = c.state == ConnState::kConnecting || c.state == ConnState::kNeedConnect;
   c.fd = -1;
   c.close_wanted = c.shutdown_sent = c.send_inflight = c.recv_armed = c.want_write = false;
-  c.connect_inflight = c.ended = c.server_closing = false;
+  c.connect_inflight = c.ended = c.server_closing = c.shutdown_inflight = false;
   c.end_error = 0;
   c.issued_on_socket = 0;
   if (phase_ == Phase::kConnect) {

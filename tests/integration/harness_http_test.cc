@@ -25,8 +25,10 @@ struct HttpRun {
 
 HttpRun load_http(uint16_t port, std::vector<std::string> args) {
   std::string json = temp_path("http_load.json");
-  std::vector<std::string> all{"load", "--target", "127.0.0.1:" + std::to_string(port),
-                               "--protocol", "http", "--quiet", "--warmup", "0", "--json", json};
+  std::vector<std::string> all{"load",       "--target", "127.0.0.1:" + std::to_string(port),
+                               "--protocol", "http",     "--quiet",
+                               "--warmup",   "0",        "--json",
+                               json};
   all.insert(all.end(), args.begin(), args.end());
   HttpRun r;
   r.command = run_iomb(all, std::chrono::seconds(40));
@@ -46,7 +48,9 @@ void expect_clean(const HttpRun& r, const std::string& what, bool all_answered =
   EXPECT_GT(r.entry["iterations"].get<uint64_t>(), 0u) << what;
   EXPECT_EQ(counter(r.entry, "errors"), 0u) << what;
   EXPECT_EQ(counter(r.entry, "non_2xx"), 0u) << what;
-  if (all_answered) EXPECT_EQ(r.entry["iomb"]["totals"]["unanswered"].get<uint64_t>(), 0u) << what;
+  if (all_answered) {
+    EXPECT_EQ(r.entry["iomb"]["totals"]["unanswered"].get<uint64_t>(), 0u) << what;
+  }
 }
 
 class BioHttp {
@@ -70,11 +74,11 @@ TEST(HarnessHttpTest, RootClosedLoopConnectionsAndPipelineDepths) {
     for (const char* conns : {"1", "10"}) {
       for (const char* depth : {"1", "16"}) {
         std::string what = std::string(io) + " c=" + conns + " d=" + depth;
-        HttpRun r = load_http(bio.port(), {"--path", "/", "-c", conns, "-d", depth,
-                                           "--duration", "300ms", "--client-io", io});
+        HttpRun r = load_http(bio.port(), {"--path", "/", "-c", conns, "-d", depth, "--duration",
+                                           "300ms", "--client-io", io});
         expect_clean(r, what);
-        EXPECT_EQ(r.entry["name"], std::string("http/external:target/c:") + conns + "/d:" + depth +
-                                       "/s:64")
+        EXPECT_EQ(r.entry["name"],
+                  std::string("http/external:target/c:") + conns + "/d:" + depth + "/s:64")
             << what;
         EXPECT_EQ(r.entry["iomb"]["client_io"], io) << what;
       }
@@ -101,8 +105,8 @@ TEST(HarnessHttpTest, SessionContinuityWithoutLoss) {
   BioHttp bio;
   ASSERT_TRUE(bio.started());
   for (const char* depth : {"1", "8"}) {
-    HttpRun r = load_http(bio.port(), {"--path", "/session", "-c", "4", "-d", depth,
-                                       "--duration", "300ms"});
+    HttpRun r = load_http(bio.port(),
+                          {"--path", "/session", "-c", "4", "-d", depth, "--duration", "300ms"});
     std::string what = std::string("/session d=") + depth;
     expect_clean(r, what);
     EXPECT_EQ(counter(r.entry, "sessions_lost"), 0u) << what;
@@ -113,7 +117,8 @@ TEST(HarnessHttpTest, SessionContinuityWithoutLoss) {
     EXPECT_GE(counter(r.entry, "sessions_created"), 4u) << what;
     EXPECT_LE(counter(r.entry, "sessions_created"), 4u * std::stoul(depth)) << what;
     EXPECT_NE(r.command.err.find("sessions (whole run): created"), std::string::npos);
-    EXPECT_EQ(r.entry["name"], std::string("http/external:target/c:4/d:") + depth + "/s:64/p:session");
+    EXPECT_EQ(r.entry["name"],
+              std::string("http/external:target/c:4/d:") + depth + "/s:64/p:session");
   }
 }
 
@@ -131,13 +136,13 @@ TEST(HarnessHttpTest, EvictedSessionsAreCountedLost) {
 TEST(HarnessHttpTest, OpenLoopAndChurn) {
   BioHttp bio;
   ASSERT_TRUE(bio.started());
-  HttpRun open = load_http(bio.port(), {"--path", "/", "-c", "4", "--rate", "2000",
-                                        "--duration", "500ms"});
+  HttpRun open =
+      load_http(bio.port(), {"--path", "/", "-c", "4", "--rate", "2000", "--duration", "500ms"});
   expect_clean(open, "open loop");
   EXPECT_TRUE(open.entry.contains("uncorrected_p50_us"));
   EXPECT_EQ(open.entry["iomb"]["latency_origin"], "intended send time (corrected)");
-  HttpRun churn = load_http(bio.port(), {"--path", "/session", "-c", "2", "--churn", "5",
-                                         "--duration", "300ms"});
+  HttpRun churn = load_http(
+      bio.port(), {"--path", "/session", "-c", "2", "--churn", "5", "--duration", "300ms"});
   expect_clean(churn, "churn");
   uint64_t opened = churn.entry["iomb"]["totals"]["connections_opened"].get<uint64_t>();
   EXPECT_GT(opened, 2u);
@@ -152,7 +157,9 @@ TEST(HarnessHttpTest, OpenLoopAndChurn) {
 class TinyHttpServer {
  public:
   TinyHttpServer(std::string body, bool close_each)
-      : body_(std::move(body)), close_each_(close_each), listener_(listen_tcp(ListenConfig{})),
+      : body_(std::move(body)),
+        close_each_(close_each),
+        listener_(listen_tcp(ListenConfig{})),
         port_(local_port(listener_.get())) {
     thread_ = std::thread([this] { serve(); });
   }
@@ -230,8 +237,8 @@ TEST(HarnessHttpTest, WrongBodyMakesTheRunInvalid) {
 TEST(HarnessHttpTest, ConnectionCloseReconnectsWithoutErrors) {
   for (const char* io : {"uring", "epoll"}) {
     TinyHttpServer server("Hello, World!", true);
-    HttpRun r = load_http(server.port(), {"-c", "1", "-d", "4", "--duration", "300ms",
-                                          "--client-io", io});
+    HttpRun r =
+        load_http(server.port(), {"-c", "1", "-d", "4", "--duration", "300ms", "--client-io", io});
     // The requests pipelined behind the last response before the end stay unanswered.
     expect_clean(r, io, /*all_answered=*/false);
     uint64_t closes = counter(r.entry, "server_closes");
@@ -244,9 +251,9 @@ TEST(HarnessHttpTest, ConnectionCloseReconnectsWithoutErrors) {
 }
 
 TEST(HarnessHttpTest, BadPathIsRefused) {
-  CommandResult r = run_iomb({"load", "--target", "127.0.0.1:9", "--protocol", "http", "--path",
-                              "/nope"},
-                             std::chrono::seconds(10));
+  CommandResult r =
+      run_iomb({"load", "--target", "127.0.0.1:9", "--protocol", "http", "--path", "/nope"},
+               std::chrono::seconds(10));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--path"), std::string::npos) << r.err;
 }
@@ -256,11 +263,11 @@ TEST(HarnessHttpTest, RunDrivesBioOverHttp) {
     GTEST_SKIP() << "iomb built without harness/sampling: no `iomb run`";
   }
   std::string json = temp_path("http_run.json");
-  CommandResult r = run_iomb({"run", "--server", "bio", "--server-args",
-                              "--mode thread-per-conn", "--protocol", "http", "--path",
-                              "/session", "-c", "2", "--duration", "300ms", "--warmup", "100ms",
-                              "--no-floor", "--quiet", "--json", json},
-                             std::chrono::seconds(60));
+  CommandResult r =
+      run_iomb({"run", "--server", "bio", "--server-args", "--mode thread-per-conn", "--protocol",
+                "http", "--path", "/session", "-c", "2", "--duration", "300ms", "--warmup", "100ms",
+                "--no-floor", "--quiet", "--json", json},
+               std::chrono::seconds(60));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json e = first_iteration(read_json(json));
   EXPECT_EQ(e["name"], "http/bio:thread-per-conn/c:2/d:1/s:64/p:session");

@@ -141,9 +141,9 @@ TEST(HttpResponseParserTest, HandlerRefusalStopsWithoutParserError) {
 TEST(HttpResponseParserTest, OversizedSetCookieIsAnError) {
   Recorder r;
   HttpResponseParser p(r);
-  std::string resp = "HTTP/1.1 200 OK\r\nSet-Cookie: sid=" +
-                     std::string(HttpResponseParser::kMaxSetCookie, 'a') +
-                     "\r\nContent-Length: 0\r\n\r\n";
+  std::string resp =
+      "HTTP/1.1 200 OK\r\nSet-Cookie: sid=" + std::string(HttpResponseParser::kMaxSetCookie, 'a') +
+      "\r\nContent-Length: 0\r\n\r\n";
   EXPECT_FALSE(p.feed(resp.data(), resp.size()));
   EXPECT_NE(p.error().find("Set-Cookie"), std::string::npos) << p.error();
 }
