@@ -5,7 +5,6 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
-
 #include <toml.hpp>
 
 #include "common/units.h"
@@ -113,7 +112,8 @@ void read_defaults(const Table& t, const std::string& where, Defaults& d) {
   if (auto* v = lookup(t, "protocols")) d.protocols = protocols(*v, where + ".protocols");
   if (auto* v = lookup(t, "sizes")) d.sizes = list_of<uint64_t>(*v, where + ".sizes", size_value);
   if (auto* v = lookup(t, "pipeline")) d.pipelines = ints(*v, where + ".pipeline", 1, 4096);
-  if (auto* v = lookup(t, "connections")) d.connections = ints(*v, where + ".connections", 1, 100000);
+  if (auto* v = lookup(t, "connections"))
+    d.connections = ints(*v, where + ".connections", 1, 100000);
 }
 
 void read_timing(const Table& t, const std::string& where,
@@ -152,7 +152,9 @@ std::string ServerSpec::model_name() const {
   return base.rfind("iomb-", 0) == 0 ? base.substr(5) : base;
 }
 
-std::string ServerSpec::id() const { return model_name() + ":" + (mode.empty() ? "default" : mode); }
+std::string ServerSpec::id() const {
+  return model_name() + ":" + (mode.empty() ? "default" : mode);
+}
 
 bool selects(const std::vector<std::string>& filter, const ServerSpec& server) {
   if (filter.empty()) return true;
@@ -176,11 +178,11 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
   }
   MatrixSpec spec;
   const std::string top = source;
-  check_keys(root,
-             {"name", "description", "repetitions", "duration", "warmup", "threads",
-              "count_syscalls", "protocols", "sizes", "pipeline", "connections", "server", "sweep",
-              "open_loop"},
-             top);
+  check_keys(
+      root,
+      {"name", "description", "repetitions", "duration", "warmup", "threads", "count_syscalls",
+       "protocols", "sizes", "pipeline", "connections", "server", "sweep", "open_loop"},
+      top);
   if (auto* v = lookup(root, "name")) spec.name = get_string(*v, "name");
   if (auto* v = lookup(root, "description")) spec.description = get_string(*v, "description");
   if (auto* v = lookup(root, "repetitions")) {
@@ -188,7 +190,8 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
   }
   if (auto* v = lookup(root, "duration")) spec.duration = duration_value(*v, "duration");
   if (auto* v = lookup(root, "warmup")) spec.warmup = duration_value(*v, "warmup");
-  if (auto* v = lookup(root, "threads")) spec.threads = static_cast<int>(get_int(*v, "threads", 1, 256));
+  if (auto* v = lookup(root, "threads"))
+    spec.threads = static_cast<int>(get_int(*v, "threads", 1, 256));
   if (auto* v = lookup(root, "count_syscalls")) {
     if (!v->is_boolean()) fail("count_syscalls", "must be true or false");
     spec.count_syscalls = v->as_boolean();
@@ -223,18 +226,29 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
     for (size_t i = 0; i < sweeps->size(); ++i) {
       const Table& t = (*sweeps)[i];
       const std::string where = "sweep[" + std::to_string(i) + "]";
-      check_keys(t, {"servers", "protocols", "sizes", "pipeline", "connections", "duration", "warmup"},
+      check_keys(t,
+                 {"servers", "protocols", "sizes", "pipeline", "connections", "duration", "warmup"},
                  where);
       Defaults d = defaults;
       read_defaults(t, where, d);
-      ClosedSweep s{server_filter(t, where, spec.servers), d.protocols, d.sizes, d.pipelines,
-                    d.connections, std::nullopt, std::nullopt};
+      ClosedSweep s{server_filter(t, where, spec.servers),
+                    d.protocols,
+                    d.sizes,
+                    d.pipelines,
+                    d.connections,
+                    std::nullopt,
+                    std::nullopt};
       read_timing(t, where, s.duration, s.warmup);
       spec.sweeps.push_back(std::move(s));
     }
   } else {
-    spec.sweeps.push_back({{}, defaults.protocols, defaults.sizes, defaults.pipelines,
-                           defaults.connections, std::nullopt, std::nullopt});
+    spec.sweeps.push_back({{},
+                           defaults.protocols,
+                           defaults.sizes,
+                           defaults.pipelines,
+                           defaults.connections,
+                           std::nullopt,
+                           std::nullopt});
   }
 
   if (const toml::array* open = tables(root, "open_loop")) {
@@ -261,14 +275,14 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
       }
       const toml::value* fractions = lookup(t, "fractions");
       if (fractions == nullptr) fail(where, "needs fractions = [0.5] (of each server's capacity)");
-      s.fractions = list_of<double>(*fractions, where + ".fractions",
-                                    [](const toml::value& v, const std::string& w) {
-                                      double f = v.is_integer() ? static_cast<double>(v.as_integer())
-                                                 : v.is_floating() ? v.as_floating()
-                                                                   : -1;
-                                      if (!(f > 0 && f <= 10)) fail(w, "must be a number in (0, 10]");
-                                      return f;
-                                    });
+      s.fractions = list_of<double>(
+          *fractions, where + ".fractions", [](const toml::value& v, const std::string& w) {
+            double f = v.is_integer()    ? static_cast<double>(v.as_integer())
+                       : v.is_floating() ? v.as_floating()
+                                         : -1;
+            if (!(f > 0 && f <= 10)) fail(w, "must be a number in (0, 10]");
+            return f;
+          });
       if (auto* v = lookup(t, "arrival")) {
         s.arrival = get_string(*v, where + ".arrival");
         if (s.arrival != "constant" && s.arrival != "poisson") {
