@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -16,8 +17,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "common/units.h"
 #include "harness/aggregates.h"
@@ -142,7 +141,9 @@ class MatrixRunner {
     lo.pipeline = c.pipeline;
     lo.size = c.size;
     lo.rate = c.rate;
-    return harness::benchmark_name(lo, spec_.servers[c.server].model_name(), mode);
+    std::string name = harness::benchmark_name(lo, spec_.servers[c.server].model_name(), mode);
+    // An open-loop cell that never got a rate (no capacity measured) still reads as open loop.
+    return c.open_loop() && c.rate <= 0 ? name + "/r:0" : name;
   }
 
   std::string planned_mode(const CellSpec& c) const {
@@ -203,11 +204,12 @@ class MatrixRunner {
     const bool count = spec_.count_syscalls && rep == 0;
     std::vector<std::string> argv{self_exe(), "run", "--server", server.model};
     if (!server.args.empty()) argv.insert(argv.end(), {"--server-args", server.args});
-    argv.insert(argv.end(), {"--protocol", c.protocol, "--connections", std::to_string(c.connections),
-                             "--pipeline", std::to_string(c.pipeline), "--size",
-                             std::to_string(c.size), "--duration", ms_flag(c.duration), "--warmup",
-                             ms_flag(c.warmup), "--threads", std::to_string(spec_.threads),
-                             "--repetitions", "1", "--quiet", "--json", json_path});
+    argv.insert(
+        argv.end(),
+        {"--protocol", c.protocol, "--connections", std::to_string(c.connections), "--pipeline",
+         std::to_string(c.pipeline), "--size", std::to_string(c.size), "--duration",
+         ms_flag(c.duration), "--warmup", ms_flag(c.warmup), "--threads",
+         std::to_string(spec_.threads), "--repetitions", "1", "--quiet", "--json", json_path});
     if (c.rate > 0) {
       char rate[32];
       std::snprintf(rate, sizeof rate, "%.0f", c.rate);
@@ -232,7 +234,8 @@ class MatrixRunner {
     done_estimate_ += estimate_run(c);
     RunEntry r = read_run_entry(json_path, child.exit_code(),
                                 sampling::tail_lines(read_text(out_ + "/" + raw + ".log"), 3));
-    if (!r.reported_mode.empty() && server.mode.empty()) reported_modes_[c.server] = r.reported_mode;
+    if (!r.reported_mode.empty() && server.mode.empty())
+      reported_modes_[c.server] = r.reported_mode;
     const std::string name = name_for(c, planned_mode(c));
     if (r.kind == RunEntry::Kind::kSkipped) {
       total_estimate_ -= estimate_run(c) * (spec_.repetitions - rep - 1);
@@ -338,7 +341,8 @@ MatrixSpec load_spec(const MatrixOptions& o, std::string* source, std::string* t
     if (text->empty()) throw std::invalid_argument("no preset named " + preset);
   }
   MatrixSpec spec = parse_matrix_toml(*text, *source);
-  if (spec.name.empty()) spec.name = o.config.empty() ? o.preset : fs::path(o.config).stem().string();
+  if (spec.name.empty())
+    spec.name = o.config.empty() ? o.preset : fs::path(o.config).stem().string();
   if (!o.protocols.empty()) {
     auto protocols = split_list(o.protocols);
     for (const auto& p : protocols) {
@@ -475,7 +479,8 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {
+  }, old_term{};
   ::sigaction(SIGINT, &sa, &old_int);
   ::sigaction(SIGTERM, &sa, &old_term);
   become_subreaper();
@@ -495,10 +500,10 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
                {"status", "running"}}},
              {"cpu_pinning",
               {{"pinned", plan.pinned || !o.server_cpus.empty()},
-               {"server_cpus", o.server_cpus.empty() ? sampling::format_cpu_list(plan.server)
-                                                     : o.server_cpus},
-               {"client_cpus", o.client_cpus.empty() ? sampling::format_cpu_list(plan.client)
-                                                     : o.client_cpus},
+               {"server_cpus",
+                o.server_cpus.empty() ? sampling::format_cpu_list(plan.server) : o.server_cpus},
+               {"client_cpus",
+                o.client_cpus.empty() ? sampling::format_cpu_list(plan.client) : o.client_cpus},
                {"note", plan.note}}}};
   std::string floor_file;
   if (o.no_floor) {

@@ -14,12 +14,12 @@ class App;
 namespace iomb::matrix {
 
 struct MatrixOptions {
-  std::string preset;  // quick | full | ci ("" with --config; quick when neither is given)
-  std::string config;  // a TOML file
-  std::string out;     // "" = results/runs/<UTC timestamp>-<name>
+  std::string preset;     // quick | full | ci ("" with --config; quick when neither is given)
+  std::string config;     // a TOML file
+  std::string out;        // "" = results/runs/<UTC timestamp>-<name>
   std::string protocols;  // "echo,http": replaces every sweep's protocols
   int repetitions = 0;    // 0 = as the matrix says
-  std::string duration, warmup;  // "" = as the matrix says
+  std::string duration, warmup;          // "" = as the matrix says
   std::string server_cpus, client_cpus;  // passed to every `iomb run`
   std::string floor_binary;              // "" = iomb-floor next to iomb
   bool no_floor = false;

@@ -1,6 +1,7 @@
 // Implementation of matrix_plan.h.
 #include "harness/matrix/matrix_plan.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 

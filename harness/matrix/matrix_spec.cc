@@ -5,7 +5,6 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
-
 #include <toml.hpp>
 
 #include "common/units.h"
@@ -25,7 +24,7 @@ void check_keys(const Table& t, const std::set<std::string>& allowed, const std:
   }
 }
 
-const toml::value* find(const Table& t, const std::string& key) {
+const toml::value* lookup(const Table& t, const std::string& key) {
   const auto& table = t.as_table();
   auto it = table.find(key);
   return it == table.end() ? nullptr : &it->second;
@@ -66,23 +65,25 @@ std::vector<std::string> strings(const toml::value& v, const std::string& where)
 
 uint64_t size_value(const toml::value& v, const std::string& where) {
   if (v.is_integer()) return static_cast<uint64_t>(get_int(v, where, 1, int64_t{1} << 30));
+  uint64_t s = 0;
   try {
-    uint64_t s = parse_size(get_string(v, where));
-    if (s == 0) fail(where, "must be at least 1 byte");
-    return s;
+    s = parse_size(get_string(v, where));
   } catch (const std::invalid_argument& e) {
     fail(where, e.what());
   }
+  if (s == 0) fail(where, "must be at least 1 byte");
+  return s;
 }
 
 std::chrono::nanoseconds duration_value(const toml::value& v, const std::string& where) {
+  std::chrono::nanoseconds d{0};
   try {
-    auto d = parse_duration(get_string(v, where));
-    if (d < std::chrono::milliseconds(1)) fail(where, "must be at least 1ms");
-    return d;
+    d = parse_duration(get_string(v, where));
   } catch (const std::invalid_argument& e) {
     fail(where, e.what());
   }
+  if (d < std::chrono::milliseconds(1)) fail(where, "must be at least 1ms");
+  return d;
 }
 
 std::vector<std::string> protocols(const toml::value& v, const std::string& where) {
@@ -108,23 +109,24 @@ std::vector<int> ints(const toml::value& v, const std::string& where, int lo, in
 }
 
 void read_defaults(const Table& t, const std::string& where, Defaults& d) {
-  if (auto* v = find(t, "protocols")) d.protocols = protocols(*v, where + ".protocols");
-  if (auto* v = find(t, "sizes")) d.sizes = list_of<uint64_t>(*v, where + ".sizes", size_value);
-  if (auto* v = find(t, "pipeline")) d.pipelines = ints(*v, where + ".pipeline", 1, 4096);
-  if (auto* v = find(t, "connections")) d.connections = ints(*v, where + ".connections", 1, 100000);
+  if (auto* v = lookup(t, "protocols")) d.protocols = protocols(*v, where + ".protocols");
+  if (auto* v = lookup(t, "sizes")) d.sizes = list_of<uint64_t>(*v, where + ".sizes", size_value);
+  if (auto* v = lookup(t, "pipeline")) d.pipelines = ints(*v, where + ".pipeline", 1, 4096);
+  if (auto* v = lookup(t, "connections"))
+    d.connections = ints(*v, where + ".connections", 1, 100000);
 }
 
 void read_timing(const Table& t, const std::string& where,
                  std::optional<std::chrono::nanoseconds>& duration,
                  std::optional<std::chrono::nanoseconds>& warmup) {
-  if (auto* v = find(t, "duration")) duration = duration_value(*v, where + ".duration");
-  if (auto* v = find(t, "warmup")) warmup = duration_value(*v, where + ".warmup");
+  if (auto* v = lookup(t, "duration")) duration = duration_value(*v, where + ".duration");
+  if (auto* v = lookup(t, "warmup")) warmup = duration_value(*v, where + ".warmup");
 }
 
 std::vector<std::string> server_filter(const Table& t, const std::string& where,
                                        const std::vector<ServerSpec>& servers) {
   std::vector<std::string> out;
-  if (auto* v = find(t, "servers")) out = strings(*v, where + ".servers");
+  if (auto* v = lookup(t, "servers")) out = strings(*v, where + ".servers");
   for (const auto& f : out) {
     bool any = std::any_of(servers.begin(), servers.end(),
                            [&f](const ServerSpec& s) { return selects({f}, s); });
@@ -134,7 +136,7 @@ std::vector<std::string> server_filter(const Table& t, const std::string& where,
 }
 
 const toml::array* tables(const Table& root, const std::string& key) {
-  const toml::value* v = find(root, key);
+  const toml::value* v = lookup(root, key);
   if (v == nullptr) return nullptr;
   if (!v->is_array()) fail(key, "must be an array of tables ([[" + key + "]])");
   for (const auto& item : v->as_array()) {
@@ -150,7 +152,9 @@ std::string ServerSpec::model_name() const {
   return base.rfind("iomb-", 0) == 0 ? base.substr(5) : base;
 }
 
-std::string ServerSpec::id() const { return model_name() + ":" + (mode.empty() ? "default" : mode); }
+std::string ServerSpec::id() const {
+  return model_name() + ":" + (mode.empty() ? "default" : mode);
+}
 
 bool selects(const std::vector<std::string>& filter, const ServerSpec& server) {
   if (filter.empty()) return true;
@@ -174,20 +178,21 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
   }
   MatrixSpec spec;
   const std::string top = source;
-  check_keys(root,
-             {"name", "description", "repetitions", "duration", "warmup", "threads",
-              "count_syscalls", "protocols", "sizes", "pipeline", "connections", "server", "sweep",
-              "open_loop"},
-             top);
-  if (auto* v = find(root, "name")) spec.name = get_string(*v, "name");
-  if (auto* v = find(root, "description")) spec.description = get_string(*v, "description");
-  if (auto* v = find(root, "repetitions")) {
+  check_keys(
+      root,
+      {"name", "description", "repetitions", "duration", "warmup", "threads", "count_syscalls",
+       "protocols", "sizes", "pipeline", "connections", "server", "sweep", "open_loop"},
+      top);
+  if (auto* v = lookup(root, "name")) spec.name = get_string(*v, "name");
+  if (auto* v = lookup(root, "description")) spec.description = get_string(*v, "description");
+  if (auto* v = lookup(root, "repetitions")) {
     spec.repetitions = static_cast<int>(get_int(*v, "repetitions", 1, 100));
   }
-  if (auto* v = find(root, "duration")) spec.duration = duration_value(*v, "duration");
-  if (auto* v = find(root, "warmup")) spec.warmup = duration_value(*v, "warmup");
-  if (auto* v = find(root, "threads")) spec.threads = static_cast<int>(get_int(*v, "threads", 1, 256));
-  if (auto* v = find(root, "count_syscalls")) {
+  if (auto* v = lookup(root, "duration")) spec.duration = duration_value(*v, "duration");
+  if (auto* v = lookup(root, "warmup")) spec.warmup = duration_value(*v, "warmup");
+  if (auto* v = lookup(root, "threads"))
+    spec.threads = static_cast<int>(get_int(*v, "threads", 1, 256));
+  if (auto* v = lookup(root, "count_syscalls")) {
     if (!v->is_boolean()) fail("count_syscalls", "must be true or false");
     spec.count_syscalls = v->as_boolean();
   }
@@ -202,12 +207,12 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
     const std::string where = "server[" + std::to_string(i) + "]";
     check_keys(t, {"model", "args", "mode"}, where);
     ServerSpec s;
-    const toml::value* model = find(t, "model");
+    const toml::value* model = lookup(t, "model");
     if (model == nullptr) fail(where, "needs model = \"bio\" (or a binary's path)");
     s.model = get_string(*model, where + ".model");
     if (s.model.empty()) fail(where + ".model", "must not be empty");
-    if (auto* v = find(t, "args")) s.args = get_string(*v, where + ".args");
-    if (auto* v = find(t, "mode")) s.mode = get_string(*v, where + ".mode");
+    if (auto* v = lookup(t, "args")) s.args = get_string(*v, where + ".args");
+    if (auto* v = lookup(t, "mode")) s.mode = get_string(*v, where + ".mode");
     if (s.mode.find_first_of("/: ") != std::string::npos) {
       fail(where + ".mode", "must not contain '/', ':' or spaces (it is part of benchmark names)");
     }
@@ -221,18 +226,29 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
     for (size_t i = 0; i < sweeps->size(); ++i) {
       const Table& t = (*sweeps)[i];
       const std::string where = "sweep[" + std::to_string(i) + "]";
-      check_keys(t, {"servers", "protocols", "sizes", "pipeline", "connections", "duration", "warmup"},
+      check_keys(t,
+                 {"servers", "protocols", "sizes", "pipeline", "connections", "duration", "warmup"},
                  where);
       Defaults d = defaults;
       read_defaults(t, where, d);
-      ClosedSweep s{server_filter(t, where, spec.servers), d.protocols, d.sizes, d.pipelines,
-                    d.connections, std::nullopt, std::nullopt};
+      ClosedSweep s{server_filter(t, where, spec.servers),
+                    d.protocols,
+                    d.sizes,
+                    d.pipelines,
+                    d.connections,
+                    std::nullopt,
+                    std::nullopt};
       read_timing(t, where, s.duration, s.warmup);
       spec.sweeps.push_back(std::move(s));
     }
   } else {
-    spec.sweeps.push_back({{}, defaults.protocols, defaults.sizes, defaults.pipelines,
-                           defaults.connections, std::nullopt, std::nullopt});
+    spec.sweeps.push_back({{},
+                           defaults.protocols,
+                           defaults.sizes,
+                           defaults.pipelines,
+                           defaults.connections,
+                           std::nullopt,
+                           std::nullopt});
   }
 
   if (const toml::array* open = tables(root, "open_loop")) {
@@ -249,25 +265,25 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
       read_defaults(t, where, d);  // connections read separately below (one value)
       s.protocols = d.protocols;
       s.sizes = d.sizes;
-      if (auto* v = find(t, "connections")) {
+      if (auto* v = lookup(t, "connections")) {
         s.connections = static_cast<int>(get_int(*v, where + ".connections", 1, 100000));
       }
       s.capacity_connections = s.connections;
-      if (auto* v = find(t, "capacity_connections")) {
+      if (auto* v = lookup(t, "capacity_connections")) {
         s.capacity_connections =
             static_cast<int>(get_int(*v, where + ".capacity_connections", 1, 100000));
       }
-      const toml::value* fractions = find(t, "fractions");
+      const toml::value* fractions = lookup(t, "fractions");
       if (fractions == nullptr) fail(where, "needs fractions = [0.5] (of each server's capacity)");
-      s.fractions = list_of<double>(*fractions, where + ".fractions",
-                                    [](const toml::value& v, const std::string& w) {
-                                      double f = v.is_integer() ? static_cast<double>(v.as_integer())
-                                                 : v.is_floating() ? v.as_floating()
-                                                                   : -1;
-                                      if (!(f > 0 && f <= 10)) fail(w, "must be a number in (0, 10]");
-                                      return f;
-                                    });
-      if (auto* v = find(t, "arrival")) {
+      s.fractions = list_of<double>(
+          *fractions, where + ".fractions", [](const toml::value& v, const std::string& w) {
+            double f = v.is_integer()    ? static_cast<double>(v.as_integer())
+                       : v.is_floating() ? v.as_floating()
+                                         : -1;
+            if (!(f > 0 && f <= 10)) fail(w, "must be a number in (0, 10]");
+            return f;
+          });
+      if (auto* v = lookup(t, "arrival")) {
         s.arrival = get_string(*v, where + ".arrival");
         if (s.arrival != "constant" && s.arrival != "poisson") {
           fail(where + ".arrival", "must be constant or poisson");

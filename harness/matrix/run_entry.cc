@@ -30,19 +30,28 @@ std::string refusal(const std::string& message) {
 }  // namespace
 
 nlohmann::json skipped_entry(const std::string& name, int rep, int reps, const std::string& why) {
-  return {{"name", name},          {"family_index", 0},         {"per_family_instance_index", 0},
-          {"run_name", name},      {"run_type", "iteration"},   {"repetitions", reps},
-          {"repetition_index", rep}, {"threads", 1},            {"iterations", 0},
-          {"real_time", 0.0},      {"cpu_time", 0.0},           {"time_unit", "ns"},
-          {"skipped", true},       {"skip_reason", why}};
+  return {{"name", name},
+          {"family_index", 0},
+          {"per_family_instance_index", 0},
+          {"run_name", name},
+          {"run_type", "iteration"},
+          {"repetitions", reps},
+          {"repetition_index", rep},
+          {"threads", 1},
+          {"iterations", 0},
+          {"real_time", 0.0},
+          {"cpu_time", 0.0},
+          {"time_unit", "ns"},
+          {"skipped", true},
+          {"skip_reason", why}};
 }
 
 std::string mode_of_name(const std::string& name) {
   auto slash = name.find('/');
   if (slash == std::string::npos) return "";
   auto next = name.find('/', slash + 1);
-  std::string part = name.substr(slash + 1, next == std::string::npos ? std::string::npos
-                                                                       : next - slash - 1);
+  std::string part =
+      name.substr(slash + 1, next == std::string::npos ? std::string::npos : next - slash - 1);
   auto colon = part.find(':');
   return colon == std::string::npos ? "" : part.substr(colon + 1);
 }

@@ -4,17 +4,16 @@
 // skipped with its reason. Pure apart from reading the file; main thread.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace iomb::matrix {
 
 struct RunEntry {
   nlohmann::json entry;
   enum class Kind { kOk, kSkipped, kFailed } kind = Kind::kFailed;
-  std::string message;  // why skipped or failed
-  std::string reported_mode;  // the mode in the name iomb run wrote ("" when none)
+  std::string message;          // why skipped or failed
+  std::string reported_mode;    // the mode in the name iomb run wrote ("" when none)
   nlohmann::json syscall_pass;  // the file's context.syscall_pass, if any
 };
 

@@ -149,13 +149,14 @@ TEST_F(MatrixCommandTest, SigintStopsPromptlyWithAValidPartialResultAndNoServerL
   std::string toml = kBioNio;
   toml.replace(toml.find("repetitions = 2"), 15, "repetitions = 5");
   toml.replace(toml.find("duration = \"300ms\""), 18, "duration = \"2s\"");
-  const std::string marker = "IOMB_MATRIX_TEST_MARKER=" + std::to_string(::getpid()) + "-" +
-                             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  const std::string marker =
+      "IOMB_MATRIX_TEST_MARKER=" + std::to_string(::getpid()) + "-" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   const std::string cfg = write_toml(toml);
   ::setenv("IOMB_MATRIX_TEST_MARKER", marker.substr(marker.find('=') + 1).c_str(), 1);
-  pid_t pid = spawn_command(binary_path("iomb"),
-                            {"matrix", "--config", cfg, "--out", out(), "--no-floor"},
-                            dir_ + "/stdout", dir_ + "/stderr");
+  pid_t pid =
+      spawn_command(binary_path("iomb"), {"matrix", "--config", cfg, "--out", out(), "--no-floor"},
+                    dir_ + "/stdout", dir_ + "/stderr");
   ::unsetenv("IOMB_MATRIX_TEST_MARKER");
   ASSERT_GT(pid, 0);
   // Wait until the first run has finished and the second one's server is up.

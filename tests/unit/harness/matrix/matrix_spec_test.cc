@@ -1,10 +1,11 @@
 // parse_matrix_toml, the presets and the plan: cells, interleaving, open-loop rates, estimates.
+#include "harness/matrix/matrix_spec.h"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
 #include "harness/matrix/matrix_plan.h"
-#include "harness/matrix/matrix_spec.h"
 #include "harness/matrix/presets.h"
 
 namespace iomb::matrix {

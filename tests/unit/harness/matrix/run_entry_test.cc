@@ -15,7 +15,9 @@ class RunEntryTest : public ::testing::Test {
   void TearDown() override { ::unlink(path_.c_str()); }
   void write(const nlohmann::json& doc) { std::ofstream(path_) << doc.dump(); }
   static nlohmann::json entry(const std::string& name) {
-    return {{"name", name}, {"run_type", "iteration"}, {"items_per_second", 1000.0},
+    return {{"name", name},
+            {"run_type", "iteration"},
+            {"items_per_second", 1000.0},
             {"iomb", {{"valid", true}}}};
   }
 };
@@ -34,8 +36,10 @@ TEST_F(RunEntryTest, AGoodRunKeepsItsNumbersAndReportsItsMode) {
 }
 
 TEST_F(RunEntryTest, ExitSeventySevenIsSkippedWithTheServersReason) {
-  nlohmann::json e = {{"name", "echo/aio:default/c:1/d:1/s:64"}, {"run_type", "iteration"},
-                      {"error_occurred", true}, {"error_message", "skipped: io_uring disabled"}};
+  nlohmann::json e = {{"name", "echo/aio:default/c:1/d:1/s:64"},
+                      {"run_type", "iteration"},
+                      {"error_occurred", true},
+                      {"error_message", "skipped: io_uring disabled"}};
   write({{"context", {{"skipped", "skipped: io_uring disabled"}}}, {"benchmarks", {e}}});
   RunEntry r = read_run_entry(path_, 0, "");
   EXPECT_EQ(r.kind, RunEntry::Kind::kSkipped);
@@ -46,7 +50,9 @@ TEST_F(RunEntryTest, ExitSeventySevenIsSkippedWithTheServersReason) {
 
 TEST_F(RunEntryTest, AServerRefusingItsFlagsIsSkippedWithItsMessage) {
   nlohmann::json e = {
-      {"name", "http/nio:default/c:1/d:1/s:64"}, {"run_type", "iteration"}, {"error_occurred", true},
+      {"name", "http/nio:default/c:1/d:1/s:64"},
+      {"run_type", "iteration"},
+      {"error_occurred", true},
       {"error_message",
        "server /b/iomb-nio failed to start: exited 2 before its ready line\n--- server stderr "
        "(tail) ---\n--protocol: iomb-nio does not serve http yet\nRun with --help\n"}};
