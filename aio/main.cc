@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
            },
            "Bytes per provided receive buffer")
         ->type_name("SIZE")
-        ->default_str("8KiB")
+        ->default_str("32KiB")
         ->group(group);
     app.add_option("--buffer-count", aio.buffer_count,
                    "Provided receive buffers per ring (a power of two, 16..32768)")
