@@ -43,9 +43,8 @@ LoopbackPairs::LoopbackPairs(int count) {
 }
 
 bool send_exact(int fd, const char* data, size_t len) {
-  return transfer_exact(data, len, [fd](const char* p, size_t n) {
-    return send(fd, p, n, MSG_NOSIGNAL);
-  });
+  return transfer_exact(data, len,
+                        [fd](const char* p, size_t n) { return send(fd, p, n, MSG_NOSIGNAL); });
 }
 
 bool recv_exact(int fd, char* data, size_t len) {

@@ -15,9 +15,9 @@ inline void set_per_item_counters(benchmark::State& state, int64_t items_per_ite
   state.SetItemsProcessed(state.iterations() * items_per_iteration);
   // value * iterations / seconds = items per second; kInvert turns it into seconds per item.
   // The seconds are the benchmark's own measure (manual time where the benchmark times itself).
-  state.counters["seconds_per_" + item] =
-      benchmark::Counter(static_cast<double>(items_per_iteration),
-                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["seconds_per_" + item] = benchmark::Counter(
+      static_cast<double>(items_per_iteration),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 }  // namespace iomb::bench

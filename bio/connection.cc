@@ -158,12 +158,24 @@ void serve_connection(UniqueFd fd, const ConnectionContext& ctx) {
   set_timeouts(fd.get(), ctx.options.idle_timeout_ms);
   End end = ctx.http != nullptr ? http_loop(fd.get(), ctx) : echo_loop(fd.get(), ctx);
   switch (end) {
-    case End::kPeerClosed: ctx.counters.add(Counter::kClosedByPeer); break;
-    case End::kIdle: ctx.counters.add(Counter::kClosedIdle); break;
-    case End::kReset: ctx.counters.add(Counter::kErrorsReset); break;
-    case End::kError: ctx.counters.add(Counter::kErrorsOther); break;
-    case End::kStopped: ctx.counters.add(Counter::kClosedByServer); break;
-    case End::kHttpClose: ctx.counters.add(Counter::kClosedByServer); break;
+    case End::kPeerClosed:
+      ctx.counters.add(Counter::kClosedByPeer);
+      break;
+    case End::kIdle:
+      ctx.counters.add(Counter::kClosedIdle);
+      break;
+    case End::kReset:
+      ctx.counters.add(Counter::kErrorsReset);
+      break;
+    case End::kError:
+      ctx.counters.add(Counter::kErrorsOther);
+      break;
+    case End::kStopped:
+      ctx.counters.add(Counter::kClosedByServer);
+      break;
+    case End::kHttpClose:
+      ctx.counters.add(Counter::kClosedByServer);
+      break;
   }
   ctx.registry.remove(fd.get());
 }

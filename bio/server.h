@@ -42,7 +42,7 @@ class BioServer : public Server {
   ConnectionRegistry registry_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> open_connections_{0};  // served + queued, for --max-conns
-  std::unique_ptr<http::HttpService> http_;     // --protocol http only
+  std::unique_ptr<http::HttpService> http_;    // --protocol http only
   ConnectionContext context_;
   SmallStackThreads connection_threads_;
 

@@ -8,18 +8,30 @@ namespace iomb {
 
 std::string_view counter_name(Counter c) {
   switch (c) {
-    case Counter::kAccepted: return "accepted";
-    case Counter::kRejected: return "rejected";
-    case Counter::kClosedByPeer: return "closed_by_peer";
-    case Counter::kClosedIdle: return "closed_idle";
-    case Counter::kClosedByServer: return "closed_by_server";
-    case Counter::kErrorsReset: return "reset";
-    case Counter::kErrorsOther: return "other";
-    case Counter::kBytesIn: return "bytes_in";
-    case Counter::kBytesOut: return "bytes_out";
-    case Counter::kRequests: return "requests";
-    case Counter::kBackpressureStalls: return "backpressure_stalls";
-    case Counter::kCount: break;
+    case Counter::kAccepted:
+      return "accepted";
+    case Counter::kRejected:
+      return "rejected";
+    case Counter::kClosedByPeer:
+      return "closed_by_peer";
+    case Counter::kClosedIdle:
+      return "closed_idle";
+    case Counter::kClosedByServer:
+      return "closed_by_server";
+    case Counter::kErrorsReset:
+      return "reset";
+    case Counter::kErrorsOther:
+      return "other";
+    case Counter::kBytesIn:
+      return "bytes_in";
+    case Counter::kBytesOut:
+      return "bytes_out";
+    case Counter::kRequests:
+      return "requests";
+    case Counter::kBackpressureStalls:
+      return "backpressure_stalls";
+    case Counter::kCount:
+      break;
   }
   return "?";
 }
@@ -39,8 +51,10 @@ nlohmann::json CounterSnapshot::to_json() const {
   for (int i = 0; i < static_cast<int>(Counter::kCount); ++i) {
     auto c = static_cast<Counter>(i);
     std::string name(counter_name(c));
-    if (is_error(c)) errors[name] = values[i];
-    else j[name] = values[i];
+    if (is_error(c))
+      errors[name] = values[i];
+    else
+      j[name] = values[i];
   }
   j["errors"] = errors;
   return j;
@@ -61,7 +75,8 @@ CounterSnapshot CounterSnapshot::from_json(const nlohmann::json& j) {
 
 CounterSnapshot Counters::snapshot() const noexcept {
   CounterSnapshot s;
-  for (size_t i = 0; i < values_.size(); ++i) s.values[i] = values_[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < values_.size(); ++i)
+    s.values[i] = values_[i].load(std::memory_order_relaxed);
   return s;
 }
 

@@ -7,23 +7,22 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <string_view>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string_view>
 
 namespace iomb {
 
 enum class Counter : int {
-  kAccepted,          // connections accepted and served
-  kRejected,          // accepted and closed at once (over --max-conns, or shed on EMFILE)
-  kClosedByPeer,      // orderly close (FIN) from the client
-  kClosedIdle,        // closed by --idle-timeout-ms
-  kClosedByServer,    // closed by the server (shutdown, protocol error, HTTP close)
-  kErrorsReset,       // ECONNRESET / EPIPE from the peer
-  kErrorsOther,       // any other IO error
+  kAccepted,        // connections accepted and served
+  kRejected,        // accepted and closed at once (over --max-conns, or shed on EMFILE)
+  kClosedByPeer,    // orderly close (FIN) from the client
+  kClosedIdle,      // closed by --idle-timeout-ms
+  kClosedByServer,  // closed by the server (shutdown, protocol error, HTTP close)
+  kErrorsReset,     // ECONNRESET / EPIPE from the peer
+  kErrorsOther,     // any other IO error
   kBytesIn,
   kBytesOut,
-  kRequests,          // HTTP requests answered (echo: recv completions that carried data)
+  kRequests,            // HTTP requests answered (echo: recv completions that carried data)
   kBackpressureStalls,  // times reading was paused because unsent output hit the limit
   kCount
 };

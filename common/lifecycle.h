@@ -6,10 +6,9 @@
 #include <signal.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "common/counters.h"
 

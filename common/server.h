@@ -6,7 +6,6 @@
 
 #include <functional>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "common/counters.h"

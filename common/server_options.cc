@@ -69,38 +69,45 @@ void add_server_flags(CLI::App& app, ServerOptions& o, const ModelSpec& spec) {
 
   auto* http = "HTTP";
   app.add_option("--work-us", o.work_us, "HTTP: busy CPU work per request, in microseconds")
-      ->group(http)->capture_default_str();
+      ->group(http)
+      ->capture_default_str();
   app.add_option("--block-us", o.block_us,
                  "HTTP: blocking sleep per request (a slow downstream call), in microseconds")
-      ->group(http)->capture_default_str();
+      ->group(http)
+      ->capture_default_str();
   add_size_option(app, "--max-body", o.max_body, "HTTP: largest request body (413 above it)");
   app.get_option("--max-body")->group(http);
   app.add_option("--session-store", o.session_store,
                  "HTTP: where /session state lives: memory, redis, cookie, replicated")
       ->check(CLI::IsMember({"memory", "redis", "cookie", "replicated"}))
-      ->group(http)->capture_default_str();
+      ->group(http)
+      ->capture_default_str();
   app.add_option("--session-ttl-s", o.session_ttl_s, "HTTP: session time to live, seconds")
       ->check(CLI::Range(uint64_t{1}, uint64_t{365} * 86400))
-      ->group(http)->capture_default_str();
+      ->group(http)
+      ->capture_default_str();
   app.add_option("--max-sessions", o.max_sessions,
                  "HTTP: memory store size bound (least recently used evicted, counted)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}))
-      ->group(http)->capture_default_str();
+      ->group(http)
+      ->capture_default_str();
   add_size_option(app, "--session-bytes", o.session_bytes,
                   "HTTP: opaque payload added to each session (vary session size)");
   app.get_option("--session-bytes")->group(http);
   app.add_option("--redis", o.redis, "HTTP: Redis HOST:PORT for --session-store redis")
-      ->group(http)->capture_default_str();
+      ->group(http)
+      ->capture_default_str();
   app.add_option("--cookie-secret-file", o.cookie_secret_file,
                  "HTTP: file holding the HMAC key for --session-store cookie")
       ->group(http);
-  app.add_option("--peers", o.peers,
-                 "HTTP: HOST:PORT of each peer for --session-store replicated")
-      ->delimiter(',')->group(http);
+  app.add_option("--peers", o.peers, "HTTP: HOST:PORT of each peer for --session-store replicated")
+      ->delimiter(',')
+      ->group(http);
   app.add_option("--replication", o.replication,
                  "HTTP: replicated store: async, or sync (answer after every live peer acked)")
       ->check(CLI::IsMember({"async", "sync"}))
-      ->group(http)->capture_default_str();
+      ->group(http)
+      ->capture_default_str();
   app.add_option("--test-echo-delay-us", o.test_echo_delay_us,
                  "Testing only: delay every echo reply by this many microseconds")
       ->group("");  // hidden from --help: not a benchmark setting
@@ -111,7 +118,8 @@ void validate_server_options(const ServerOptions& o, const ModelSpec& spec) {
   if (o.max_pending_bytes < 1) {
     throw CLI::ValidationError("--max-pending-bytes", "must be at least 1 byte");
   }
-  if (o.session_store == "cookie" && o.cookie_secret_file.empty() && o.protocol == Protocol::kHttp) {
+  if (o.session_store == "cookie" && o.cookie_secret_file.empty() &&
+      o.protocol == Protocol::kHttp) {
     throw CLI::ValidationError("--cookie-secret-file", "required with --session-store cookie");
   }
   if (o.session_store == "replicated" && o.peers.empty() && o.protocol == Protocol::kHttp) {

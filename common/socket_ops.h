@@ -16,8 +16,8 @@ namespace iomb {
 
 struct ListenConfig {
   std::string host = "127.0.0.1";
-  uint16_t port = 0;         // 0 = ephemeral
-  bool reuse_port = false;   // SO_REUSEPORT, so several sockets can share one port
+  uint16_t port = 0;        // 0 = ephemeral
+  bool reuse_port = false;  // SO_REUSEPORT, so several sockets can share one port
   bool non_blocking = false;
   int backlog = 4096;
 };

@@ -38,7 +38,10 @@ class Supervisor {
  public:
   Supervisor(const ServerOptions& options, const ModelSpec& spec, const ServerFactory& factory,
              UniqueFd listener)
-      : options_(options), spec_(spec), factory_(factory), listener_(std::move(listener)),
+      : options_(options),
+        spec_(spec),
+        factory_(factory),
+        listener_(std::move(listener)),
         workers_(static_cast<size_t>(options.processes)) {}
 
   int run() {
@@ -74,9 +77,8 @@ class Supervisor {
       poll_once();
     }
     if (announced_ready_) {
-      nlohmann::json extra{{"node", options_.node_id},
-                           {"processes", options_.processes},
-                           {"restarts", restarts_}};
+      nlohmann::json extra{
+          {"node", options_.node_id}, {"processes", options_.processes}, {"restarts", restarts_}};
       write_json_line(STDOUT_FILENO, stopped_line(spec_.name, options_.mode, totals_, extra));
     }
     return exit_code_;
@@ -168,8 +170,8 @@ class Supervisor {
           begin_stop();
           break;
         }
-        std::fprintf(stderr, "iomb-%s: worker %d %s %d; restarting it\n", spec_.name.c_str(),
-                     pid, WIFSIGNALED(status) ? "killed by signal" : "exited with",
+        std::fprintf(stderr, "iomb-%s: worker %d %s %d; restarting it\n", spec_.name.c_str(), pid,
+                     WIFSIGNALED(status) ? "killed by signal" : "exited with",
                      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         w.needs_restart = true;
         break;

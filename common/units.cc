@@ -43,27 +43,42 @@ uint64_t parse_size(std::string_view text) {
   std::string lower;
   for (char c : suffix) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   double mult = 0;
-  if (lower.empty() || lower == "b") mult = 1;
-  else if (lower == "k" || lower == "kb" || lower == "kib") mult = 1024.0;
-  else if (lower == "m" || lower == "mb" || lower == "mib") mult = 1024.0 * 1024;
-  else if (lower == "g" || lower == "gb" || lower == "gib") mult = 1024.0 * 1024 * 1024;
-  else throw std::invalid_argument("unknown size unit in '" + std::string(text) + "' (use B, KiB, MiB, GiB)");
+  if (lower.empty() || lower == "b")
+    mult = 1;
+  else if (lower == "k" || lower == "kb" || lower == "kib")
+    mult = 1024.0;
+  else if (lower == "m" || lower == "mb" || lower == "mib")
+    mult = 1024.0 * 1024;
+  else if (lower == "g" || lower == "gb" || lower == "gib")
+    mult = 1024.0 * 1024 * 1024;
+  else
+    throw std::invalid_argument("unknown size unit in '" + std::string(text) +
+                                "' (use B, KiB, MiB, GiB)");
   double v = n * mult;
   if (v > 1.8e19) throw std::invalid_argument("size too large: '" + std::string(text) + "'");
-  if (v != std::floor(v)) throw std::invalid_argument("size is not a whole number of bytes: '" + std::string(text) + "'");
+  if (v != std::floor(v))
+    throw std::invalid_argument("size is not a whole number of bytes: '" + std::string(text) + "'");
   return static_cast<uint64_t>(v);
 }
 
 std::chrono::nanoseconds parse_duration(std::string_view text) {
   auto [n, suffix] = split(text, "duration");
   double mult = 0;
-  if (suffix == "ns") mult = 1;
-  else if (suffix == "us" || suffix == "µs") mult = 1e3;
-  else if (suffix == "ms") mult = 1e6;
-  else if (suffix.empty() || suffix == "s") mult = 1e9;
-  else if (suffix == "m" || suffix == "min") mult = 60e9;
-  else if (suffix == "h") mult = 3600e9;
-  else throw std::invalid_argument("unknown duration unit in '" + std::string(text) + "' (use ns, us, ms, s, m, h)");
+  if (suffix == "ns")
+    mult = 1;
+  else if (suffix == "us" || suffix == "µs")
+    mult = 1e3;
+  else if (suffix == "ms")
+    mult = 1e6;
+  else if (suffix.empty() || suffix == "s")
+    mult = 1e9;
+  else if (suffix == "m" || suffix == "min")
+    mult = 60e9;
+  else if (suffix == "h")
+    mult = 3600e9;
+  else
+    throw std::invalid_argument("unknown duration unit in '" + std::string(text) +
+                                "' (use ns, us, ms, s, m, h)");
   double v = n * mult;
   if (v > 9.0e18) throw std::invalid_argument("duration too long: '" + std::string(text) + "'");
   return std::chrono::nanoseconds(static_cast<int64_t>(std::llround(v)));
@@ -85,10 +100,14 @@ std::string format_size(uint64_t bytes) {
 std::string format_duration(std::chrono::nanoseconds d) {
   double ns = static_cast<double>(d.count());
   char buf[48];
-  if (ns < 1e3) std::snprintf(buf, sizeof buf, "%.0fns", ns);
-  else if (ns < 1e6) std::snprintf(buf, sizeof buf, "%.3gus", ns / 1e3);
-  else if (ns < 1e9) std::snprintf(buf, sizeof buf, "%.3gms", ns / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.3gs", ns / 1e9);
+  if (ns < 1e3)
+    std::snprintf(buf, sizeof buf, "%.0fns", ns);
+  else if (ns < 1e6)
+    std::snprintf(buf, sizeof buf, "%.3gus", ns / 1e3);
+  else if (ns < 1e9)
+    std::snprintf(buf, sizeof buf, "%.3gms", ns / 1e6);
+  else
+    std::snprintf(buf, sizeof buf, "%.3gs", ns / 1e9);
   return buf;
 }
 

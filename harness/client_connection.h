@@ -16,9 +16,9 @@ enum class ConnState : uint8_t {
   kNeedConnect,  // no socket: the backend should open one and connect
   kConnecting,   // connect in progress
   kOpen,
-  kClosing,      // our FIN sent (shutdown SHUT_WR), waiting for the server's FIN
-  kClosed,       // closed for good (end of run)
-  kDead,         // failed; not reconnected
+  kClosing,  // our FIN sent (shutdown SHUT_WR), waiting for the server's FIN
+  kClosed,   // closed for good (end of run)
+  kDead,     // failed; not reconnected
 };
 
 struct ClientConnection {
@@ -36,15 +36,15 @@ struct ClientConnection {
   uint64_t incarnation = 0;       // how many sockets this slot has had
   bool close_wanted = false;      // send FIN once all output is out
   bool shutdown_sent = false;
-  bool send_inflight = false;     // uring: a send SQE is outstanding
-  bool recv_armed = false;        // uring: a recv SQE is outstanding
-  bool want_write = false;        // epoll: EPOLLOUT registered
-  bool dirty = false;             // on the worker's dirty list
-  bool connect_inflight = false;  // uring: a connect SQE is outstanding
-  bool shutdown_inflight = false; // uring: a shutdown SQE is outstanding
-  bool ended = false;             // uring: finished, closing once no SQE is outstanding
-  bool server_closing = false;    // the server said Connection: close: reconnect, not an error
-  int end_error = 0;              // why it ended: 0 = FIN, else errno
+  bool send_inflight = false;      // uring: a send SQE is outstanding
+  bool recv_armed = false;         // uring: a recv SQE is outstanding
+  bool want_write = false;         // epoll: EPOLLOUT registered
+  bool dirty = false;              // on the worker's dirty list
+  bool connect_inflight = false;   // uring: a connect SQE is outstanding
+  bool shutdown_inflight = false;  // uring: a shutdown SQE is outstanding
+  bool ended = false;              // uring: finished, closing once no SQE is outstanding
+  bool server_closing = false;     // the server said Connection: close: reconnect, not an error
+  int end_error = 0;               // why it ended: 0 = FIN, else errno
 };
 
 }  // namespace iomb::harness

@@ -25,7 +25,8 @@ EchoPattern::EchoPattern(uint64_t seed) {
   uint64_t state = seed;
   for (size_t i = 0; i < kPeriod; i += 8) {
     uint64_t r = splitmix64(state);
-    for (size_t k = 0; k < 8 && i + k < kPeriod; ++k) bytes_[i + k] = static_cast<char>(r >> (8 * k));
+    for (size_t k = 0; k < 8 && i + k < kPeriod; ++k)
+      bytes_[i + k] = static_cast<char>(r >> (8 * k));
   }
   for (size_t i = kPeriod; i < bytes_.size(); ++i) bytes_[i] = bytes_[i - kPeriod];
 }
@@ -53,9 +54,9 @@ std::span<const char> EchoSession::output() const {
 int64_t EchoSession::on_input(const char* data, size_t n) {
   if (received_ + n > sent_) {
     char buf[160];
-    std::snprintf(buf, sizeof buf,
-                  "received %zu bytes at stream offset %llu but only %llu were sent", n,
-                  static_cast<unsigned long long>(received_), static_cast<unsigned long long>(sent_));
+    std::snprintf(
+        buf, sizeof buf, "received %zu bytes at stream offset %llu but only %llu were sent", n,
+        static_cast<unsigned long long>(received_), static_cast<unsigned long long>(sent_));
     error_ = buf;
     return -1;
   }
@@ -85,8 +86,7 @@ int64_t EchoSession::on_input(const char* data, size_t n) {
 std::unique_ptr<ClientSession> SessionFactory::make(uint64_t connection_id) const {
   if (options->protocol == Protocol::kHttp) {
     if (!http) throw std::invalid_argument("http session without an HTTP target");
-    return std::make_unique<HttpSession>(*http,
-                                         options->seed ^ (connection_id * 0x100000001b3ull));
+    return std::make_unique<HttpSession>(*http, options->seed ^ (connection_id * 0x100000001b3ull));
   }
   return std::make_unique<EchoSession>(*pattern, options->size, connection_id, options->seed);
 }

@@ -28,9 +28,9 @@ Histogram::Histogram(int significant_digits) : digits_(significant_digits) {
   sub_bucket_bits_ = bits_for_digits(digits_);
   sub_bucket_half_ = int64_t{1} << (sub_bucket_bits_ - 1);
   int top_bit = std::bit_width(static_cast<uint64_t>(kMaxTrackable)) - 1;
-  size_t size = (size_t{1} << sub_bucket_bits_) +
-                static_cast<size_t>(top_bit - sub_bucket_bits_ + 1) *
-                    static_cast<size_t>(sub_bucket_half_);
+  size_t size =
+      (size_t{1} << sub_bucket_bits_) +
+      static_cast<size_t>(top_bit - sub_bucket_bits_ + 1) * static_cast<size_t>(sub_bucket_half_);
   counts_.assign(size, 0);
 }
 

@@ -34,7 +34,7 @@ class Histogram {
   uint64_t clamped() const { return clamped_; }
   int64_t min() const { return total_ ? min_ : 0; }  // exact
   int64_t max() const { return total_ ? max_ : 0; }  // exact
-  double mean() const;                                // exact (from the recorded sum)
+  double mean() const;                               // exact (from the recorded sum)
   int significant_digits() const { return digits_; }
 
   // The value at percentile p in [0, 100]: the smallest recorded value v such that at least
@@ -58,8 +58,8 @@ class Histogram {
   int64_t highest_equivalent(size_t index) const noexcept;
 
   int digits_;
-  int sub_bucket_bits_;       // log2 of the sub-bucket count
-  int64_t sub_bucket_half_;   // sub-buckets per power of two above the first
+  int sub_bucket_bits_;      // log2 of the sub-bucket count
+  int64_t sub_bucket_half_;  // sub-buckets per power of two above the first
   std::vector<uint64_t> counts_;
   uint64_t total_ = 0;
   uint64_t clamped_ = 0;

@@ -56,7 +56,8 @@ class EpollLoop {
       n = ::epoll_wait(ep_.get(), events.data(), kMaxEvents,
                        static_cast<int>((budget_ns + 999'999) / 1'000'000));
     }
-    if (n < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "epoll_wait");
+    if (n < 0 && errno != EINTR)
+      throw std::system_error(errno, std::generic_category(), "epoll_wait");
     return n < 0 ? 0 : n;
   }
 

@@ -27,9 +27,10 @@ class UringLoop {
  public:
   explicit UringLoop(LoadWorker& w) : w_(w) {
     auto& conns = w.connections();
-    unsigned entries = std::clamp<unsigned>(
-        std::bit_ceil(static_cast<unsigned>(conns.size() * 2 + 8)), 64, 4096);
-    unsigned cq = std::max<unsigned>(entries * 2, std::bit_ceil(static_cast<unsigned>(conns.size() * 4)));
+    unsigned entries =
+        std::clamp<unsigned>(std::bit_ceil(static_cast<unsigned>(conns.size() * 2 + 8)), 64, 4096);
+    unsigned cq =
+        std::max<unsigned>(entries * 2, std::bit_ceil(static_cast<unsigned>(conns.size() * 4)));
     const unsigned attempts[] = {
         IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE,
         IORING_SETUP_COOP_TASKRUN | IORING_SETUP_CQSIZE, IORING_SETUP_CQSIZE};

@@ -9,8 +9,8 @@
 #include "harness/http_session.h"
 
 namespace iomb::harness {
-void add_duration_option(CLI::App& app, const std::string& name,
-                         std::chrono::nanoseconds& target, const std::string& help) {
+void add_duration_option(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
+                         const std::string& help) {
   app.add_option_function<std::string>(
          name,
          [&target, name](const std::string& text) {
@@ -29,9 +29,12 @@ const char* arrival_name(Arrival a) { return a == Arrival::kConstant ? "constant
 
 const char* client_io_name(ClientIo io) {
   switch (io) {
-    case ClientIo::kUring: return "uring";
-    case ClientIo::kEpoll: return "epoll";
-    default: return "auto";
+    case ClientIo::kUring:
+      return "uring";
+    case ClientIo::kEpoll:
+      return "epoll";
+    default:
+      return "auto";
   }
 }
 
@@ -58,8 +61,8 @@ void split_host_port(const std::string& text, std::string* host, uint16_t* port)
 }
 
 void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required) {
-  auto* target = app.add_option("--target", o.target,
-                                "Server to drive, HOST:PORT (loopback only in tests)");
+  auto* target =
+      app.add_option("--target", o.target, "Server to drive, HOST:PORT (loopback only in tests)");
   if (target_required) target->required();
   std::map<std::string, Protocol> protocols{{"echo", Protocol::kEcho}, {"http", Protocol::kHttp}};
   app.add_option("--protocol", o.protocol,
@@ -119,11 +122,11 @@ void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required) {
       ->default_str("64");
   add_duration_option(app, "--duration", o.duration, "Measured time (500ms, 10s, 2m)");
   add_duration_option(app, "--warmup", o.warmup,
-               "Load before measuring, excluded from every number (0 = none)");
+                      "Load before measuring, excluded from every number (0 = none)");
   add_duration_option(app, "--connect-timeout", o.connect_timeout,
-               "Give up when the connections are not all up by then");
+                      "Give up when the connections are not all up by then");
   add_duration_option(app, "--drain-timeout", o.drain_timeout,
-               "After the measured window: how long to wait for replies still in flight");
+                      "After the measured window: how long to wait for replies still in flight");
   app.add_option("-t,--threads", o.threads,
                  "Load threads, each with its own IO loop, connections and histograms")
       ->check(CLI::Range(1, 256))

@@ -26,8 +26,8 @@ struct LoadOptions {
   int pipeline = 1;
   double rate = 0;  // requests per second over all connections; 0 = closed loop
   Arrival arrival = Arrival::kConstant;
-  uint64_t churn = 0;  // requests per connection before it is replaced; 0 = never
-  uint64_t size = 64;    // echo message / HTTP /echo body
+  uint64_t churn = 0;      // requests per connection before it is replaced; 0 = never
+  uint64_t size = 64;      // echo message / HTTP /echo body
   std::string path = "/";  // HTTP: /, /healthz, /echo or /session
   std::chrono::nanoseconds duration = std::chrono::seconds(10);
   std::chrono::nanoseconds warmup = std::chrono::seconds(2);

@@ -18,25 +18,25 @@ std::string LoadResult::summary(const LoadOptions& options) const {
   char buf[1024];
   const Histogram& h = merged.corrected;
   auto us = [](int64_t ns) { return static_cast<double>(ns) / 1e3; };
-  int n = std::snprintf(
-      buf, sizeof buf,
-      "%s: %llu requests in %.3f s = %.0f req/s (%s client), %llu errors\n"
-      "latency%s us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n"
-      "client cpu %.0f%% of %d core(s)%s%s\n",
-      ok ? (invalid ? "INVALID" : "ok") : "FAILED",
-      static_cast<unsigned long long>(merged.completed), window_s, achieved_rate,
-      client_io.c_str(), static_cast<unsigned long long>(merged.errors),
-      options.open_loop() ? " (corrected)" : "", us(h.percentile(50)), us(h.percentile(90)),
-      us(h.percentile(99)), us(h.percentile(99.9)), us(h.max()), client_cpu_util * 100,
-      client_cores, client_bound ? "  CLIENT-BOUND" : "", saturated ? "  SATURATED" : "");
+  int n = std::snprintf(buf, sizeof buf,
+                        "%s: %llu requests in %.3f s = %.0f req/s (%s client), %llu errors\n"
+                        "latency%s us: p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n"
+                        "client cpu %.0f%% of %d core(s)%s%s\n",
+                        ok ? (invalid ? "INVALID" : "ok") : "FAILED",
+                        static_cast<unsigned long long>(merged.completed), window_s, achieved_rate,
+                        client_io.c_str(), static_cast<unsigned long long>(merged.errors),
+                        options.open_loop() ? " (corrected)" : "", us(h.percentile(50)),
+                        us(h.percentile(90)), us(h.percentile(99)), us(h.percentile(99.9)),
+                        us(h.max()), client_cpu_util * 100, client_cores,
+                        client_bound ? "  CLIENT-BOUND" : "", saturated ? "  SATURATED" : "");
   std::string out(buf, static_cast<size_t>(std::max(0, n)));
   if (options.open_loop()) {
     const Histogram& u = merged.uncorrected;
     std::snprintf(buf, sizeof buf,
                   "uncorrected us: p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f; offered %.0f/s, "
                   "achieved %.0f/s\n",
-                  us(u.percentile(50)), us(u.percentile(99)), us(u.percentile(99.9)),
-                  us(u.max()), offered_rate, achieved_rate);
+                  us(u.percentile(50)), us(u.percentile(99)), us(u.percentile(99.9)), us(u.max()),
+                  offered_rate, achieved_rate);
     out += buf;
   }
   if (options.protocol == Protocol::kHttp) {

@@ -12,9 +12,9 @@
 namespace iomb::harness {
 
 struct LoadResult {
-  bool ok = false;       // the run completed (no fatal error)
-  bool invalid = false;  // a reply failed verification: no number of this run may be used
-  std::string error;     // why not ok
+  bool ok = false;        // the run completed (no fatal error)
+  bool invalid = false;   // a reply failed verification: no number of this run may be used
+  std::string error;      // why not ok
   std::string client_io;  // "uring" or "epoll"
   WorkerResult merged;
   double window_s = 0;  // the measured window, by the clock

@@ -16,8 +16,8 @@ namespace iomb::harness {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
-constexpr int64_t kMaxWait = 50'000'000;      // every wait is bounded: the loop stops by itself
-constexpr int64_t kCloseTimeout = kSecond;    // FIN exchange at the end of the run
+constexpr int64_t kMaxWait = 50'000'000;    // every wait is bounded: the loop stops by itself
+constexpr int64_t kCloseTimeout = kSecond;  // FIN exchange at the end of the run
 constexpr size_t kMaxSeriesPoints = 3600;
 constexpr int kMaxIssuePerTick = 65536;
 
@@ -36,9 +36,9 @@ int64_t clock_ns() {
   return static_cast<int64_t>(ts.tv_sec) * kSecond + ts.tv_nsec;
 }
 
-LoadWorker::LoadWorker(const LoadOptions& options, const SessionFactory& sessions,
-                       int thread_index, uint64_t first_connection_id, int connections,
-                       double rate_per_s, RunControl& control, WorkerProgress& progress)
+LoadWorker::LoadWorker(const LoadOptions& options, const SessionFactory& sessions, int thread_index,
+                       uint64_t first_connection_id, int connections, double rate_per_s,
+                       RunControl& control, WorkerProgress& progress)
     : options_(options), index_(thread_index), control_(control), progress_(progress) {
   addr_ = resolve_address(options.host, options.port, &addr_len_);
   auto fifo_capacity = std::bit_ceil(static_cast<uint32_t>(options.pipeline));
@@ -62,7 +62,8 @@ void LoadWorker::mark_dirty(ClientConnection& c) {
 }
 
 bool LoadWorker::open_socket(ClientConnection& c, bool non_blocking, int64_t now) {
-  int fd = ::socket(addr_.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0), 0);
+  int fd =
+      ::socket(addr_.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (non_blocking ? SOCK_NONBLOCK : 0), 0);
   if (fd < 0) {
     on_socket_closed(c, errno, now);
     return false;
@@ -226,12 +227,23 @@ bool LoadWorker::tick(int64_t now) {
 int64_t LoadWorker::wait_budget_ns(int64_t now) const {
   int64_t until = now + kMaxWait;
   switch (phase_) {
-    case Phase::kConnect: until = std::min(until, connect_deadline_); break;
-    case Phase::kWarmup: until = std::min(until, measure_at_); break;
-    case Phase::kMeasure: until = std::min({until, series_second_end_, end_at_}); break;
-    case Phase::kDrain: until = std::min(until, drain_deadline_); break;
-    case Phase::kClose: until = std::min(until, close_deadline_); break;
-    case Phase::kDone: return 0;
+    case Phase::kConnect:
+      until = std::min(until, connect_deadline_);
+      break;
+    case Phase::kWarmup:
+      until = std::min(until, measure_at_);
+      break;
+    case Phase::kMeasure:
+      until = std::min({until, series_second_end_, end_at_});
+      break;
+    case Phase::kDrain:
+      until = std::min(until, drain_deadline_);
+      break;
+    case Phase::kClose:
+      until = std::min(until, close_deadline_);
+      break;
+    case Phase::kDone:
+      return 0;
   }
   if (schedule_ && (phase_ == Phase::kWarmup || phase_ == Phase::kMeasure) &&
       schedule_->next() > now) {
@@ -428,8 +440,8 @@ void WorkerResult::merge(const WorkerResult& o) {
   bytes_received += o.bytes_received;
   errors += o.errors;
   if (o.window_start_ns != 0) {
-    window_start_ns = window_start_ns == 0 ? o.window_start_ns
-                                           : std::min(window_start_ns, o.window_start_ns);
+    window_start_ns =
+        window_start_ns == 0 ? o.window_start_ns : std::min(window_start_ns, o.window_start_ns);
     window_end_ns = std::max(window_end_ns, o.window_end_ns);
   }
   total_issued += o.total_issued;

@@ -31,8 +31,8 @@ int64_t clock_ns();  // CLOCK_MONOTONIC
 class LoadWorker {
  public:
   LoadWorker(const LoadOptions& options, const SessionFactory& sessions, int thread_index,
-             uint64_t first_connection_id, int connections, double rate_per_s,
-             RunControl& control, WorkerProgress& progress);
+             uint64_t first_connection_id, int connections, double rate_per_s, RunControl& control,
+             WorkerProgress& progress);
 
   // Advances the phase and issues due requests. Returns false when the loop must end.
   bool tick(int64_t now);

@@ -16,45 +16,51 @@
 
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);  // the load generator sends with MSG_NOSIGNAL; belt and braces
-  CLI::App app{"iomb: drive Linux network IO-model servers with verified load and record "
-               "throughput, latency and cost (Google Benchmark JSON results)",
-               "iomb"};
+  CLI::App app{
+      "iomb: drive Linux network IO-model servers with verified load and record "
+      "throughput, latency and cost (Google Benchmark JSON results)",
+      "iomb"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show the help of every subcommand");
 
   iomb::harness::LoadCommandOptions load;
   CLI::App* load_cmd = app.add_subcommand(
-      "load", "Drive a running target (closed loop, open loop with --rate, churn); every echoed "
-              "byte is verified");
+      "load",
+      "Drive a running target (closed loop, open loop with --rate, churn); every echoed "
+      "byte is verified");
   iomb::harness::add_load_command_flags(*load_cmd, load);
 
 #ifdef IOMB_HAVE_SAMPLING
   iomb::harness::RunCommandOptions run;
   CLI::App* run_cmd = app.add_subcommand(
-      "run", "Start a server (or use --target), pin it and the client to disjoint CPUs, drive "
-             "it, sample its CPU/RSS/threads/context switches, stop it; --repetitions with "
-             "aggregates");
+      "run",
+      "Start a server (or use --target), pin it and the client to disjoint CPUs, drive "
+      "it, sample its CPU/RSS/threads/context switches, stop it; --repetitions with "
+      "aggregates");
   iomb::harness::add_run_command_flags(*run_cmd, run);
 #endif
 
 #ifdef IOMB_HAVE_MATRIX
   iomb::matrix::MatrixOptions matrix;
   CLI::App* matrix_cmd = app.add_subcommand(
-      "matrix", "Run a preset (quick, full, ci) or a TOML matrix: every cell a fresh server, "
-                "repetitions interleaved across models; results.json plus raw per-run files");
+      "matrix",
+      "Run a preset (quick, full, ci) or a TOML matrix: every cell a fresh server, "
+      "repetitions interleaved across models; results.json plus raw per-run files");
   iomb::matrix::add_matrix_flags(*matrix_cmd, matrix);
 #endif
 
   iomb::harness::CompareCommandOptions compare;
-  CLI::App* compare_cmd = app.add_subcommand(
-      "compare", "Compare two result files: change in throughput, p99 and CPU per request, "
-                 "Mann-Whitney U over repetitions; exit 1 on a significant regression");
+  CLI::App* compare_cmd =
+      app.add_subcommand("compare",
+                         "Compare two result files: change in throughput, p99 and CPU per request, "
+                         "Mann-Whitney U over repetitions; exit 1 on a significant regression");
   iomb::harness::add_compare_command_flags(*compare_cmd, compare);
 
   iomb::report::ReportOptions report;
   CLI::App* report_cmd = app.add_subcommand(
-      "report", "Write summary.md, gnuplot plots (SVG, PNG) and an offline index.html from the "
-                "result files in DIR");
+      "report",
+      "Write summary.md, gnuplot plots (SVG, PNG) and an offline index.html from the "
+      "result files in DIR");
   iomb::report::add_report_options(*report_cmd, report);
 
   try {

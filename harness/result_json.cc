@@ -88,8 +88,8 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
   e["iterations"] = m.completed;
   e["real_time"] = completed > 0 ? r.window_s * 1e9 / completed : 0.0;
   const double client_ns_per_req = completed > 0 ? r.client_cpu_s * 1e9 / completed : 0.0;
-  e["cpu_time"] = server ? (completed > 0 ? server->cpu_s * 1e9 / completed : 0.0)
-                         : client_ns_per_req;
+  e["cpu_time"] =
+      server ? (completed > 0 ? server->cpu_s * 1e9 / completed : 0.0) : client_ns_per_req;
   e["time_unit"] = "ns";
   e["items_per_second"] = r.achieved_rate;
   e["bytes_per_second"] = r.window_s > 0 ? static_cast<double>(m.bytes_received) / r.window_s : 0;

@@ -4,11 +4,10 @@
 // an `iomb` object with the encoded histograms and per-second series. Main thread only.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "harness/load_options.h"
 #include "harness/load_result.h"
@@ -25,7 +24,7 @@ struct ServerMeasure {
   uint64_t ctx_switches = 0;  // voluntary + involuntary
   std::optional<double> syscalls_per_req;
   std::optional<double> floor_ns;  // recv+send floor the CPU per request is compared with
-  nlohmann::json series = nlohmann::json::array();  // [{t_s, cpu_util, rss_kib}]
+  nlohmann::json series = nlohmann::json::array();    // [{t_s, cpu_util, rss_kib}]
   nlohmann::json stopped = nlohmann::json::object();  // the server's stopped line
 };
 

@@ -1,17 +1,18 @@
 // run_run_command() of run_command.h: the orchestration of `iomb run`. The only file of the
 // load side that needs harness/sampling (CPU plan and pinning, ProcessSampler, SyscallCounter,
 // the floor).
+#include "harness/run_command.h"
+
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include "harness/load_engine.h"
 #include "harness/result_json.h"
-#include "harness/run_command.h"
 #include "harness/sampling/cpu_affinity.h"
 #include "harness/sampling/cpu_list.h"
 #include "harness/sampling/floor.h"
@@ -45,7 +46,8 @@ std::string last_line(const std::string& text) {
 }
 
 std::string model_from_server(const std::string& server) {
-  std::string base = server.substr(server.rfind('/') == std::string::npos ? 0 : server.rfind('/') + 1);
+  std::string base =
+      server.substr(server.rfind('/') == std::string::npos ? 0 : server.rfind('/') + 1);
   return base.rfind("iomb-", 0) == 0 ? base.substr(5) : base;
 }
 
@@ -88,7 +90,8 @@ Measured measure_once(const RunCommandOptions& o, const sampling::CpuPlan& plan,
       std::string tail = server->stderr_tail();
       if (server->unavailable()) {
         m.status = Status::kSkipped;
-        m.message = "skipped: " + (last_line(tail).empty() ? "exit 77 (unavailable)" : last_line(tail));
+        m.message =
+            "skipped: " + (last_line(tail).empty() ? "exit 77 (unavailable)" : last_line(tail));
       } else {
         m.message = "server " + so.binary + " failed to start: " + server->start_problem() +
                     (tail.empty() ? "" : "\n--- server stderr (tail) ---\n" + tail);
@@ -165,7 +168,8 @@ nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, in
                                        m.result.merged.completed == 0)) {
     return error_entry(name, rep, reps, m.message);
   }
-  nlohmann::json e = iteration_entry(name, rep, reps, m.load, m.result, m.sampled ? &m.server : nullptr);
+  nlohmann::json e =
+      iteration_entry(name, rep, reps, m.load, m.result, m.sampled ? &m.server : nullptr);
   if (m.status == Status::kFailed) {
     e["error_occurred"] = true;
     e["error_message"] = m.message;
@@ -239,14 +243,15 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
                  plan.note.c_str());
   }
 
-  nlohmann::json extra{{"iomb_command", "run"},
-                       {"server", o.server.empty() ? o.load.target : resolve_server_binary(o.server)},
-                       {"server_args", o.server_args},
-                       {"cpu_pinning",
-                        {{"pinned", plan.pinned},
-                         {"server_cpus", sampling::format_cpu_list(plan.server)},
-                         {"client_cpus", sampling::format_cpu_list(plan.client)},
-                         {"note", plan.note}}}};
+  nlohmann::json extra{
+      {"iomb_command", "run"},
+      {"server", o.server.empty() ? o.load.target : resolve_server_binary(o.server)},
+      {"server_args", o.server_args},
+      {"cpu_pinning",
+       {{"pinned", plan.pinned},
+        {"server_cpus", sampling::format_cpu_list(plan.server)},
+        {"client_cpus", sampling::format_cpu_list(plan.client)},
+        {"note", plan.note}}}};
   std::optional<double> floor_ns;
   if (o.no_floor) {
     extra["floor"] = {{"unavailable", "not measured (--no-floor)"}};
@@ -276,8 +281,8 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
       extra["skipped"] = m.message;
       break;
     }
-    std::fprintf(stderr, "iomb run: %s repetition %d/%d\n%s", name.c_str(), rep + 1,
-                 o.repetitions, m.result.summary(m.load).c_str());
+    std::fprintf(stderr, "iomb run: %s repetition %d/%d\n%s", name.c_str(), rep + 1, o.repetitions,
+                 m.result.summary(m.load).c_str());
     if (m.sampled && m.result.merged.completed > 0) {
       std::fprintf(stderr, "server cpu %.0f ns/request, rss peak %ld KiB, %d threads\n",
                    m.server.cpu_s * 1e9 / static_cast<double>(m.result.merged.completed),

@@ -25,7 +25,7 @@ struct RunCommandOptions {
   std::string server_cpus;  // "" = default CPU plan
   std::string client_cpus;
   bool count_syscalls = false;
-  int server_pid = 0;  // with --target: the process to sample
+  int server_pid = 0;        // with --target: the process to sample
   std::string floor_binary;  // "" = iomb-floor next to iomb
   bool no_floor = false;
   std::chrono::nanoseconds ready_timeout = std::chrono::seconds(10);

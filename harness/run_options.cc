@@ -43,7 +43,8 @@ void validate_run_options(RunCommandOptions& o) {
     throw CLI::ValidationError("--server/--target", "give exactly one of --server or --target");
   }
   if (o.server_pid != 0 && o.load.target.empty()) {
-    throw CLI::ValidationError("--server-pid", "only with --target (a started server is sampled anyway)");
+    throw CLI::ValidationError("--server-pid",
+                               "only with --target (a started server is sampled anyway)");
   }
   if (o.server_pid < 0) throw CLI::ValidationError("--server-pid", "must be a process id");
   if (!o.server_args.empty() && o.server.empty()) {

@@ -130,9 +130,9 @@ ServerLauncher::ServerLauncher(Options options) {
   if (!wait_for_line("listening", &ready_, Clock::now() + options.ready_timeout)) {
     ready_ = nlohmann::json();
     if (wait_exit(std::chrono::milliseconds(500))) {
-      problem_ = exit_code_ >= 0 ? "exited " + std::to_string(exit_code_) + " before its ready line"
-                                 : "killed by signal " + std::to_string(-exit_code_) +
-                                       " before its ready line";
+      problem_ = exit_code_ >= 0
+                     ? "exited " + std::to_string(exit_code_) + " before its ready line"
+                     : "killed by signal " + std::to_string(-exit_code_) + " before its ready line";
     } else {
       problem_ = "no ready line after " + std::to_string(options.ready_timeout.count()) + " ms";
     }
@@ -173,7 +173,8 @@ void ServerLauncher::reader_loop() {
       }
       if (k == 1) {
         stderr_buf_.append(buf, static_cast<size_t>(r));
-        if (stderr_buf_.size() > 2 * kStderrKeep) stderr_buf_.erase(0, stderr_buf_.size() - kStderrKeep);
+        if (stderr_buf_.size() > 2 * kStderrKeep)
+          stderr_buf_.erase(0, stderr_buf_.size() - kStderrKeep);
         continue;
       }
       stdout_partial_.append(buf, static_cast<size_t>(r));
@@ -253,9 +254,9 @@ ServerLauncher::Stop ServerLauncher::stop(std::chrono::milliseconds timeout) {
   s.exit_code = exit_code_;
   if (s.problem.empty()) {
     if (!was_running) {
-      s.problem = exit_code_ >= 0 ? "exited " + std::to_string(exit_code_) + " during the run"
-                                  : "killed by signal " + std::to_string(-exit_code_) +
-                                        " during the run";
+      s.problem = exit_code_ >= 0
+                      ? "exited " + std::to_string(exit_code_) + " during the run"
+                      : "killed by signal " + std::to_string(-exit_code_) + " during the run";
     } else if (!got_line) {
       s.problem = "no stopped line";
     } else if (exit_code_ != 0) {

@@ -12,7 +12,8 @@ constexpr std::string_view kAlphabet =
 constexpr std::array<int8_t, 256> make_reverse() {
   std::array<int8_t, 256> r{};
   for (auto& x : r) x = -1;
-  for (size_t i = 0; i < kAlphabet.size(); ++i) r[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
+  for (size_t i = 0; i < kAlphabet.size(); ++i)
+    r[static_cast<uint8_t>(kAlphabet[i])] = static_cast<int8_t>(i);
   return r;
 }
 constexpr auto kReverse = make_reverse();
@@ -46,8 +47,8 @@ std::string base64_encode(std::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
-                 static_cast<uint8_t>(bytes[i + 2]);
+    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) |
+                 (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
     out += kAlphabet[(n >> 18) & 63];
     out += kAlphabet[(n >> 12) & 63];
     out += kAlphabet[(n >> 6) & 63];

@@ -19,9 +19,9 @@ struct SeriesPoint {
 };
 
 struct WorkerResult {
-  Histogram corrected;    // open loop: from the intended send time; closed loop: from the send
-  Histogram uncorrected;  // open loop only: from the actual send
-  uint64_t completed = 0;       // in the measured window
+  Histogram corrected;     // open loop: from the intended send time; closed loop: from the send
+  Histogram uncorrected;   // open loop only: from the actual send
+  uint64_t completed = 0;  // in the measured window
   uint64_t bytes_received = 0;  // in the measured window
   uint64_t errors = 0;          // in the measured window
   int64_t window_start_ns = 0;

@@ -43,10 +43,14 @@ double parse_fraction(std::string_view text) {
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kNoChange: return "no change";
-    case Verdict::kImproved: return "improved";
-    case Verdict::kRegressed: return "regressed";
-    case Verdict::kInsufficientData: return "insufficient data";
+    case Verdict::kNoChange:
+      return "no change";
+    case Verdict::kImproved:
+      return "improved";
+    case Verdict::kRegressed:
+      return "regressed";
+    case Verdict::kInsufficientData:
+      return "insufficient data";
   }
   return "?";
 }
@@ -62,7 +66,7 @@ MetricComparison compare_metric(const std::string& metric, bool higher_is_better
   m.base_median = median(base);
   m.new_median = median(next);
   m.change = m.base_median != 0 ? (m.new_median - m.base_median) / std::abs(m.base_median)
-                                 : std::numeric_limits<double>::quiet_NaN();
+                                : std::numeric_limits<double>::quiet_NaN();
   m.p_value = mann_whitney_u(base, next).p_value;
   if (min_attainable_p(base.size(), next.size()) >= options.alpha) {
     m.verdict = Verdict::kInsufficientData;
@@ -95,7 +99,8 @@ Comparison compare_results(const ResultFile& base, const ResultFile& next,
     BenchmarkComparison row;
     row.name = n.name;
     if (!b.throughput.empty() && !n.throughput.empty()) {
-      row.metrics.push_back(compare_metric("throughput", true, b.throughput, n.throughput, options));
+      row.metrics.push_back(
+          compare_metric("throughput", true, b.throughput, n.throughput, options));
     }
     if (!b.p99_us.empty() && !n.p99_us.empty()) {
       row.metrics.push_back(compare_metric("p99", false, b.p99_us, n.p99_us, options));
@@ -107,14 +112,17 @@ Comparison compare_results(const ResultFile& base, const ResultFile& next,
       return std::any_of(row.metrics.begin(), row.metrics.end(),
                          [v](const MetricComparison& m) { return m.verdict == v; });
     };
-    const bool all_insufficient =
-        std::all_of(row.metrics.begin(), row.metrics.end(), [](const MetricComparison& m) {
-          return m.verdict == Verdict::kInsufficientData;
-        });
-    if (any(Verdict::kRegressed)) row.verdict = Verdict::kRegressed;
-    else if (any(Verdict::kImproved)) row.verdict = Verdict::kImproved;
-    else if (all_insufficient) row.verdict = Verdict::kInsufficientData;
-    else row.verdict = Verdict::kNoChange;
+    const bool all_insufficient = std::all_of(
+        row.metrics.begin(), row.metrics.end(),
+        [](const MetricComparison& m) { return m.verdict == Verdict::kInsufficientData; });
+    if (any(Verdict::kRegressed))
+      row.verdict = Verdict::kRegressed;
+    else if (any(Verdict::kImproved))
+      row.verdict = Verdict::kImproved;
+    else if (all_insufficient)
+      row.verdict = Verdict::kInsufficientData;
+    else
+      row.verdict = Verdict::kNoChange;
     out.rows.push_back(std::move(row));
   }
   for (const auto& b : base.benchmarks) {
@@ -124,10 +132,9 @@ Comparison compare_results(const ResultFile& base, const ResultFile& next,
 }
 
 bool has_significant_regression(const Comparison& comparison) {
-  return std::any_of(comparison.rows.begin(), comparison.rows.end(),
-                     [](const BenchmarkComparison& row) {
-                       return row.verdict == Verdict::kRegressed;
-                     });
+  return std::any_of(
+      comparison.rows.begin(), comparison.rows.end(),
+      [](const BenchmarkComparison& row) { return row.verdict == Verdict::kRegressed; });
 }
 
 }  // namespace iomb::compare

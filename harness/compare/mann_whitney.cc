@@ -15,8 +15,8 @@ namespace {
 // x, which then beats all n y-values, or a y). Counts stay exact in doubles for m + n <= 50.
 std::vector<double> u_distribution(size_t m, size_t n) {
   // table[i][j] = distribution for (i x-values, j y-values), built row by row.
-  std::vector<std::vector<std::vector<double>>> table(
-      m + 1, std::vector<std::vector<double>>(n + 1));
+  std::vector<std::vector<std::vector<double>>> table(m + 1,
+                                                      std::vector<std::vector<double>>(n + 1));
   for (size_t i = 0; i <= m; ++i) {
     for (size_t j = 0; j <= n; ++j) {
       std::vector<double>& dist = table[i][j];
@@ -48,8 +48,7 @@ MannWhitneyResult mann_whitney_u(std::span<const double> x, std::span<const doub
   for (const auto& [v, is_x] : all) {
     if (std::isnan(v)) throw std::invalid_argument("Mann-Whitney U: NaN in sample");
   }
-  std::sort(all.begin(), all.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
   // Rank sum of x with mid-ranks for ties, and the tie term sum(t^3 - t).
   double rank_sum_x = 0;

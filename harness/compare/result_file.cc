@@ -48,7 +48,7 @@ ResultFile parse_result_json(const nlohmann::json& json, const std::string& sour
   }
   ResultFile file;
   file.source = source;
-  std::map<std::string, size_t> index;            // name -> position in file.benchmarks
+  std::map<std::string, size_t> index;                     // name -> position in file.benchmarks
   std::map<std::string, const nlohmann::json*> aggregate;  // name -> median (or mean) row
   for (const auto& row : json["benchmarks"]) {
     if (!row.is_object() || !row.contains("name") || !row["name"].is_string()) {

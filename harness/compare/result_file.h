@@ -3,15 +3,14 @@
 // `iomb compare` looks at. Pure functions apart from the file read; any thread.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace iomb::compare {
 
 struct BenchmarkSamples {
-  std::string name;  // run_name when present (repetitions share it), else name
+  std::string name;                // run_name when present (repetitions share it), else name
   std::vector<double> throughput;  // items_per_second, else iterations per wall second
   std::vector<double> p99_us;      // the p99_us counter (empty when the rows lack it)
   std::vector<double> cpu_ns;      // cpu_time in ns (for iomb: server CPU per request)
@@ -19,7 +18,7 @@ struct BenchmarkSamples {
 };
 
 struct ResultFile {
-  std::string source;                     // path or description
+  std::string source;                        // path or description
   std::vector<BenchmarkSamples> benchmarks;  // in the file's order
 };
 

@@ -16,8 +16,8 @@ namespace {
 
 int parse_cpu(std::string_view whole, std::string_view number) {
   number = trim(number);
-  if (number.empty() || !std::all_of(number.begin(), number.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; })) {
+  if (number.empty() ||
+      !std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     bad(whole, "'" + std::string(number) + "' is not a CPU number");
   }
   int value = 0;

@@ -4,10 +4,9 @@
 // Any thread (measure_floor blocks for about two seconds while iomb-floor runs).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace iomb::sampling {
 

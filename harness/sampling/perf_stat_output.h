@@ -10,7 +10,7 @@
 namespace iomb::sampling {
 
 struct PerfCounts {
-  std::map<std::string, uint64_t> values;  // event name -> count
+  std::map<std::string, uint64_t> values;          // event name -> count
   std::map<std::string, std::string> unavailable;  // event name -> "<not supported>" ...
 };
 

@@ -54,8 +54,7 @@ std::optional<std::string> read_small_file(const std::string& path) {
 
 std::optional<long> status_field(std::string_view text, std::string_view key) {
   for (std::string_view line : split(text, '\n')) {
-    if (line.size() <= key.size() || line.substr(0, key.size()) != key ||
-        line[key.size()] != ':') {
+    if (line.size() <= key.size() || line.substr(0, key.size()) != key || line[key.size()] != ':') {
       continue;
     }
     std::string_view rest = trim(line.substr(key.size() + 1));

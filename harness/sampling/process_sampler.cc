@@ -6,8 +6,7 @@
 
 namespace iomb::sampling {
 
-ProcessSampler::ProcessSampler(pid_t pid, bool include_children,
-                               std::chrono::milliseconds interval,
+ProcessSampler::ProcessSampler(pid_t pid, bool include_children, std::chrono::milliseconds interval,
                                std::chrono::milliseconds series_period)
     : pid_(pid),
       include_children_(include_children),

@@ -35,11 +35,13 @@ long to_long(std::string_view text) {
 // Context switches summed over the live threads of pid.
 void add_thread_switches(pid_t pid, ProcessUsage* usage) {
   for (pid_t tid : list_threads(pid)) {
-    auto status = read_small_file("/proc/" + std::to_string(pid) + "/task/" +
-                                  std::to_string(tid) + "/status");
+    auto status = read_small_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) +
+                                  "/status");
     if (!status) continue;  // the thread exited meanwhile
-    usage->voluntary_ctx += static_cast<uint64_t>(status_field(*status, "voluntary_ctxt_switches").value_or(0));
-    usage->involuntary_ctx += static_cast<uint64_t>(status_field(*status, "nonvoluntary_ctxt_switches").value_or(0));
+    usage->voluntary_ctx +=
+        static_cast<uint64_t>(status_field(*status, "voluntary_ctxt_switches").value_or(0));
+    usage->involuntary_ctx +=
+        static_cast<uint64_t>(status_field(*status, "nonvoluntary_ctxt_switches").value_or(0));
   }
 }
 
@@ -99,8 +101,8 @@ ProcessUsage read_self_usage() {
     usage.rss_kib = status_field(*status, "VmRSS").value_or(0);
     usage.threads = static_cast<int>(status_field(*status, "Threads").value_or(0));
     // Read after getrusage, the RSS may already be above the ru_maxrss snapshot.
-    usage.rss_peak_kib = std::max({usage.rss_peak_kib, usage.rss_kib,
-                                   status_field(*status, "VmHWM").value_or(0)});
+    usage.rss_peak_kib =
+        std::max({usage.rss_peak_kib, usage.rss_kib, status_field(*status, "VmHWM").value_or(0)});
   }
   return usage;
 }

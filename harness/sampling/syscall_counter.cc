@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <system_error>
 
@@ -103,8 +103,10 @@ bool SyscallCounter::available(std::string* why) {
         return;
       }
       Counts counts = counts_from(probe.stderr_text());
-      if (!counts.ok) reason = counts.error;
-      else if (counts.syscalls == 0) reason = "perf counted no syscalls for `true`";
+      if (!counts.ok)
+        reason = counts.error;
+      else if (counts.syscalls == 0)
+        reason = "perf counted no syscalls for `true`";
     } catch (const std::system_error& e) {
       reason = std::string("perf not usable: ") + e.what();
     }

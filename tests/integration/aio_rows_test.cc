@@ -28,11 +28,11 @@ INSTANTIATE_TEST_SUITE_P(Aio, EchoServerTest,
                          row_name);
 
 // Starts iomb-aio; skips the test when io_uring is unavailable here.
-#define IOMB_AIO_START(var, ...)                                                        \
-  ServerProcess var(binary_path("iomb-aio"), __VA_ARGS__);                              \
-  if (var.unavailable()) {                                                              \
-    GTEST_SKIP() << "io_uring unavailable: " << var.stderr_text();                      \
-  }                                                                                     \
+#define IOMB_AIO_START(var, ...)                                   \
+  ServerProcess var(binary_path("iomb-aio"), __VA_ARGS__);         \
+  if (var.unavailable()) {                                         \
+    GTEST_SKIP() << "io_uring unavailable: " << var.stderr_text(); \
+  }                                                                \
   ASSERT_TRUE(var.started()) << var.stderr_text()
 
 // The exit-77 path, simulated (a real kernel.io_uring_disabled needs root to set).
@@ -52,8 +52,8 @@ TEST(AioUnavailable, RingSetupFailureExits77WithOneLine) {
 
 // With --threads 3 every ring fails; the setup error of the threads is reported once.
 TEST(AioUnavailable, EveryThreadFailingStillExits77) {
-  ServerProcess server(binary_path("iomb-aio"),
-                       {"--threads", "3", "--test-ring-failure", "EPERM"}, 5s);
+  ServerProcess server(binary_path("iomb-aio"), {"--threads", "3", "--test-ring-failure", "EPERM"},
+                       5s);
   server.wait_exit(5s);
   EXPECT_EQ(server.exit_code(), 77);
 }
@@ -61,8 +61,7 @@ TEST(AioUnavailable, EveryThreadFailingStillExits77) {
 TEST(AioReadyLine, RecordsRingSetup) {
   IOMB_AIO_START(server, {"--threads", "2"});
   std::string setup = server.ready().value("ring_setup", "");
-  EXPECT_TRUE(setup == "single_issuer+defer_taskrun" || setup == "coop_taskrun" ||
-              setup == "plain")
+  EXPECT_TRUE(setup == "single_issuer+defer_taskrun" || setup == "coop_taskrun" || setup == "plain")
       << setup;
   EXPECT_EQ(server.ready().value("threads", 0), 2);
   EXPECT_GE(server.ready().value("cq_entries", 0), 4096);
@@ -102,8 +101,8 @@ TEST(AioBufferRing, RunningDryStallsNobody) {
 // Peers that send but never read hold at most their share of the buffer ring: the others are
 // still served.
 TEST(AioBufferRing, PeersThatNeverReadDoNotStarveOthers) {
-  IOMB_AIO_START(server, {"--buffer-count", "64", "--buffer-size", "1KiB",
-                          "--max-pending-bytes", "8KiB"});
+  IOMB_AIO_START(server,
+                 {"--buffer-count", "64", "--buffer-size", "1KiB", "--max-pending-bytes", "8KiB"});
   std::vector<UniqueFd> hogs;
   std::string chunk = random_bytes(4 << 20, 9);
   for (int i = 0; i < 4; ++i) {
@@ -145,8 +144,8 @@ TEST(AioAccept, EmfileShedsWithoutBusyLoop) {
   rlimit low = old;
   low.rlim_cur = 48;
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
-  auto server = std::make_unique<ServerProcess>(binary_path("iomb-aio"),
-                                                std::vector<std::string>{});
+  auto server =
+      std::make_unique<ServerProcess>(binary_path("iomb-aio"), std::vector<std::string>{});
   ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
   if (server->unavailable()) GTEST_SKIP() << "io_uring unavailable: " << server->stderr_text();
   ASSERT_TRUE(server->started()) << server->stderr_text();
@@ -199,10 +198,11 @@ void ten_thousand_idle(const std::vector<std::string>& args) {
     ASSERT_TRUE(echo_roundtrip(fds[i].get(), std::to_string(i), 10s)) << "connection " << i;
   }
   long rss = server.rss_kib();
-  std::printf("iomb-aio%s RSS: %ld KiB at start, %ld KiB with %d idle connections "
-              "(%.0f bytes per connection)\n",
-              args.empty() ? "" : (" " + args[0]).c_str(), rss_start, rss, kConnections,
-              (rss - rss_start) * 1024.0 / kConnections);
+  std::printf(
+      "iomb-aio%s RSS: %ld KiB at start, %ld KiB with %d idle connections "
+      "(%.0f bytes per connection)\n",
+      args.empty() ? "" : (" " + args[0]).c_str(), rss_start, rss, kConnections,
+      (rss - rss_start) * 1024.0 / kConnections);
   ::testing::Test::RecordProperty("rss_kib_10k", std::to_string(rss));
   auto stopped = server.stop(SIGTERM, 10s);
   EXPECT_EQ(server.exit_code(), 0);

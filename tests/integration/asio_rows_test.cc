@@ -1,9 +1,8 @@
 // iomb-asio rows of the integration suites (both modes, two threads each), and asio-only
 // cases: descriptor exhaustion (EMFILE) on accept.
 #include <dirent.h>
-#include <sys/resource.h>
-
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <string>
@@ -18,10 +17,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-INSTANTIATE_TEST_SUITE_P(Asio, EchoServerTest,
-                         ::testing::Values(ServerRow{"asio", "context-per-thread", {"--threads", "2"}},
-                                           ServerRow{"asio", "shared", {"--threads", "2"}}),
-                         row_name);
+INSTANTIATE_TEST_SUITE_P(
+    Asio, EchoServerTest,
+    ::testing::Values(ServerRow{"asio", "context-per-thread", {"--threads", "2"}},
+                      ServerRow{"asio", "shared", {"--threads", "2"}}),
+    row_name);
 
 // The RLIMIT_NOFILE value that leaves exactly `room` free descriptor numbers in `pid`: the
 // limit bounds descriptor numbers, not their count, and the process may hold holes and
@@ -106,8 +106,7 @@ TEST_P(AsioEmfileTest, ConnectionsBeyondTheFdLimitAreShedAndServiceResumes) {
   EXPECT_GE(stopped.value("rejected", 0), shed);
 }
 
-INSTANTIATE_TEST_SUITE_P(Asio, AsioEmfileTest,
-                         ::testing::Values("context-per-thread", "shared"),
+INSTANTIATE_TEST_SUITE_P(Asio, AsioEmfileTest, ::testing::Values("context-per-thread", "shared"),
                          [](const ::testing::TestParamInfo<std::string>& param) {
                            std::string name = param.param;
                            for (char& c : name) {

@@ -7,8 +7,8 @@
 #include <random>
 #include <thread>
 
-#include "tests/integration/echo_suite.h"
 #include "common/socket_ops.h"
+#include "tests/integration/echo_suite.h"
 #include "tests/integration/test_client.h"
 
 namespace iomb::testing {
@@ -17,9 +17,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // Skips the rest of the test when start() skipped or failed.
-#define IOMB_START(var, ...)                    \
-  auto var = start(__VA_ARGS__);                \
-  if (::testing::Test::IsSkipped()) return;     \
+#define IOMB_START(var, ...)                \
+  auto var = start(__VA_ARGS__);            \
+  if (::testing::Test::IsSkipped()) return; \
   ASSERT_TRUE(var->started())
 
 TEST_P(EchoServerTest, OneConnectionOneByte) {
@@ -154,8 +154,8 @@ TEST_P(EchoServerTest, PeerThatNeverReadsIsBounded) {
   // Kernel buffers on both sides hold a few MiB at most; 64 MiB can never all be accepted.
   EXPECT_LT(sent, 32u << 20) << "the server kept reading a peer that never reads";
   long rss_after = server->rss_kib();
-  EXPECT_LT(rss_after - rss_before, 16 * 1024) << "server RSS grew by " << (rss_after - rss_before)
-                                               << " KiB";
+  EXPECT_LT(rss_after - rss_before, 16 * 1024)
+      << "server RSS grew by " << (rss_after - rss_before) << " KiB";
   auto other = connect_loopback(server->port());
   EXPECT_TRUE(echo_roundtrip(other.get(), "still served", 5s));
   hog.reset();

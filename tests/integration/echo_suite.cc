@@ -24,7 +24,9 @@ std::unique_ptr<ServerProcess> EchoServerTest::start(std::vector<std::string> ex
   args.insert(args.end(), extra.begin(), extra.end());
   auto server = std::make_unique<ServerProcess>(binary_path("iomb-" + row.model), args);
   if (server->unavailable()) {
-    [&] { GTEST_SKIP() << "iomb-" << row.model << " is unavailable here: " << server->stderr_text(); }();
+    [&] {
+      GTEST_SKIP() << "iomb-" << row.model << " is unavailable here: " << server->stderr_text();
+    }();
     return server;
   }
   EXPECT_TRUE(server->started()) << "iomb-" << row.model << " did not start; exit "

@@ -71,17 +71,18 @@ TEST(HarnessAccuracyTest, OpenLoopCorrectsForAPausedServer) {
   EXPECT_GE(e["max_us"].get<double>(), 450'000.0);
   double corrected = e["p999_us"].get<double>();
   double uncorrected = e["uncorrected_p999_us"].get<double>();
-  EXPECT_GT(corrected, 10 * uncorrected) << "corrected " << corrected << " us, uncorrected "
-                                          << uncorrected << " us";
-  EXPECT_GT(e["p99_us"].get<double>(), 100'000.0) << "~12 % of requests were scheduled in the pause";
+  EXPECT_GT(corrected, 10 * uncorrected)
+      << "corrected " << corrected << " us, uncorrected " << uncorrected << " us";
+  EXPECT_GT(e["p99_us"].get<double>(), 100'000.0)
+      << "~12 % of requests were scheduled in the pause";
 }
 
 TEST(HarnessAccuracyTest, AchievedRateMatchesOfferedBelowCapacity) {
   ServerProcess server(binary_path("iomb-bio"), {});
   ASSERT_TRUE(server.started());
   nlohmann::json e = load_json(server,
-                               {"-c", "4", "--rate", "2000", "--arrival", "constant",
-                                "--duration", "2s", "--warmup", "300ms"},
+                               {"-c", "4", "--rate", "2000", "--arrival", "constant", "--duration",
+                                "2s", "--warmup", "300ms"},
                                "rate");
   ASSERT_TRUE(e.contains("achieved_rate"));
   EXPECT_FALSE(e["iomb"]["saturated"].get<bool>());

@@ -36,8 +36,7 @@ TEST(HarnessCliTest, BadFlagsExitTwoWithAClearMessage) {
   expect_bad_flags({"load", "--target", "127.0.0.1:9", "--duration", "soon"}, "--duration");
   expect_bad_flags({"load", "--target", "127.0.0.1:9", "--rate", "-5"}, "--rate");
   expect_bad_flags({"load", "--target", "127.0.0.1:9", "--arrival", "bursty"}, "--arrival");
-  expect_bad_flags({"load", "--target", "127.0.0.1:9", "-c", "2", "--threads", "3"},
-                   "--threads");
+  expect_bad_flags({"load", "--target", "127.0.0.1:9", "-c", "2", "--threads", "3"}, "--threads");
   expect_bad_flags({"load", "--target", "127.0.0.1:9", "--path", "/session"}, "--protocol http");
   expect_bad_flags({"load", "--target", "127.0.0.1:9", "--client-io", "kqueue"}, "--client-io");
 }
@@ -56,25 +55,26 @@ TEST(HarnessCliTest, RunBadFlagsExitTwoWithAClearMessage) {
   expect_bad_flags({"run", "--server", "bio", "--repetitions", "0"}, "--repetitions");
 }
 
-void expect_help_lists(const std::vector<std::string>& args, const std::vector<std::string>& flags) {
+void expect_help_lists(const std::vector<std::string>& args,
+                       const std::vector<std::string>& flags) {
   CommandResult r = run_iomb(args, std::chrono::seconds(10));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const auto& f : flags) EXPECT_NE(r.out.find(f), std::string::npos) << f << "\n" << r.out;
 }
 
 const std::vector<std::string> kLoadFlags{
-    "--target", "--protocol", "--path", "--connections", "--pipeline", "--rate", "--arrival", "--churn",
-    "--size", "--duration", "--warmup", "--connect-timeout", "--drain-timeout", "--threads",
-    "--seed", "--json", "--quiet", "--client-io"};
+    "--target",        "--protocol", "--path", "--connections", "--pipeline", "--rate",
+    "--arrival",       "--churn",    "--size", "--duration",    "--warmup",   "--connect-timeout",
+    "--drain-timeout", "--threads",  "--seed", "--json",        "--quiet",    "--client-io"};
 
 TEST(HarnessCliTest, HelpExplainsEveryFlag) {
   auto load = kLoadFlags;
   load.push_back("--label");
   expect_help_lists({"load", "--help"}, load);
   auto run = kLoadFlags;
-  for (const char* f : {"--server", "--server-args", "--server-pid", "--repetitions",
-                        "--server-cpus", "--client-cpus", "--count-syscalls", "--floor-binary",
-                        "--no-floor", "--ready-timeout"}) {
+  for (const char* f :
+       {"--server", "--server-args", "--server-pid", "--repetitions", "--server-cpus",
+        "--client-cpus", "--count-syscalls", "--floor-binary", "--no-floor", "--ready-timeout"}) {
     run.push_back(f);
   }
   if (iomb_has_run()) expect_help_lists({"run", "--help"}, run);
@@ -98,7 +98,8 @@ TEST(HarnessCliTest, RefusedConnectionFailsTheRun) {
 // An echo server that flips one byte at stream offset 1000 of the first connection.
 class CorruptingEchoServer {
  public:
-  CorruptingEchoServer() : listener_(listen_tcp(ListenConfig{})), port_(local_port(listener_.get())) {
+  CorruptingEchoServer()
+      : listener_(listen_tcp(ListenConfig{})), port_(local_port(listener_.get())) {
     thread_ = std::thread([this] { serve(); });
   }
   ~CorruptingEchoServer() {
@@ -140,10 +141,10 @@ TEST(HarnessCliTest, CorruptedEchoMakesTheRunInvalid) {
   for (const char* io : {"uring", "epoll"}) {
     CorruptingEchoServer server;
     std::string json = temp_path("corrupt.json");
-    CommandResult r = run_iomb({"load", "--target", "127.0.0.1:" + std::to_string(server.port()),
-                                "-c", "1", "--quiet", "--duration", "2s", "--warmup", "0",
-                                "--client-io", io, "--json", json},
-                               std::chrono::seconds(30));
+    CommandResult r = run_iomb(
+        {"load", "--target", "127.0.0.1:" + std::to_string(server.port()), "-c", "1", "--quiet",
+         "--duration", "2s", "--warmup", "0", "--client-io", io, "--json", json},
+        std::chrono::seconds(30));
     EXPECT_EQ(r.exit_code, 1) << io << ": " << r.err;
     EXPECT_NE(r.err.find("verification failed on connection 0"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("stream offset 1000"), std::string::npos) << r.err;
@@ -177,12 +178,12 @@ TEST(HarnessCliTest, RunReportsAServerThatFailsToStartWithItsStderr) {
 
 TEST(HarnessCliTest, RunRecordsAnUnavailableModelAsSkipped) {
   IOMB_REQUIRE_RUN();
-  std::string script =
-      write_script("unavailable", "echo 'iomb-x: unavailable: io_uring disabled by sysctl' >&2; exit 77");
+  std::string script = write_script(
+      "unavailable", "echo 'iomb-x: unavailable: io_uring disabled by sysctl' >&2; exit 77");
   std::string json = temp_path("skipped.json");
-  CommandResult r = run_iomb({"run", "--server", script, "--no-floor", "--quiet", "--duration",
-                              "300ms", "--json", json},
-                             std::chrono::seconds(20));
+  CommandResult r = run_iomb(
+      {"run", "--server", script, "--no-floor", "--quiet", "--duration", "300ms", "--json", json},
+      std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json doc = read_json(json);
   nlohmann::json e = first_iteration(doc);
@@ -198,10 +199,10 @@ TEST(HarnessCliTest, RunRecordsAnUnavailableModelAsSkipped) {
 TEST(HarnessCliTest, RunProducesACompleteResultFile) {
   IOMB_REQUIRE_RUN();
   std::string json = temp_path("run.json");
-  CommandResult r = run_iomb({"run", "--server", "bio", "--server-args", "--mode thread-per-conn",
-                              "-c", "2", "--duration", "500ms", "--warmup", "200ms",
-                              "--repetitions", "2", "--no-floor", "--quiet", "--json", json},
-                             std::chrono::seconds(60));
+  CommandResult r = run_iomb(
+      {"run", "--server", "bio", "--server-args", "--mode thread-per-conn", "-c", "2", "--duration",
+       "500ms", "--warmup", "200ms", "--repetitions", "2", "--no-floor", "--quiet", "--json", json},
+      std::chrono::seconds(60));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   nlohmann::json doc = read_json(json);
   ASSERT_TRUE(doc.is_object());
@@ -211,12 +212,13 @@ TEST(HarnessCliTest, RunProducesACompleteResultFile) {
   }
   std::vector<std::string> kinds;
   for (const auto& b : doc["benchmarks"]) {
-    kinds.push_back(b["run_type"] == "iteration" ? "iteration" : b["aggregate_name"].get<std::string>());
+    kinds.push_back(b["run_type"] == "iteration" ? "iteration"
+                                                 : b["aggregate_name"].get<std::string>());
     EXPECT_EQ(b["run_name"], "echo/bio:thread-per-conn/c:2/d:1/s:64");
     EXPECT_EQ(b["time_unit"], "ns");
   }
-  EXPECT_EQ(kinds, (std::vector<std::string>{"iteration", "iteration", "mean", "median", "stddev",
-                                             "cv"}));
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"iteration", "iteration", "mean", "median", "stddev", "cv"}));
   nlohmann::json e = first_iteration(doc);
   for (const char* k : {"server_rss_kib", "server_threads", "ctx_switches_per_req", "cpu_time",
                         "client_cpu_util", "p9999_us"}) {
@@ -241,8 +243,8 @@ TEST(HarnessCliTest, CompareToolReadsTwoIombResults) {
   std::string a = temp_path("a.json"), b = temp_path("b.json");
   for (const auto& path : {a, b}) {
     CommandResult r = run_iomb({"load", "--target", "127.0.0.1:" + std::to_string(server.port()),
-                                "--label", "bio:thread-per-conn", "-c", "2", "--duration",
-                                "300ms", "--warmup", "100ms", "--quiet", "--json", path});
+                                "--label", "bio:thread-per-conn", "-c", "2", "--duration", "300ms",
+                                "--warmup", "100ms", "--quiet", "--json", path});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
   CommandResult cmp = run_iomb({compare, "benchmarks", a, b}, std::chrono::seconds(60), python);

@@ -64,7 +64,7 @@ TEST_F(BufferRingTest, QueuedOrZeroCopyReferencedBuffersAreNotReleased) {
   EXPECT_EQ(c.queue_tail, 2);
   EXPECT_EQ(c.queued_buffers, 2);
   EXPECT_FALSE(buffers_->release_if_done(1));  // still queued
-  buffers_->meta(1).zc_refs = 1;                // a zero-copy notification is pending
+  buffers_->meta(1).zc_refs = 1;               // a zero-copy notification is pending
   queue_pop(c, *buffers_);
   EXPECT_EQ(c.queue_head, 2);
   EXPECT_EQ(buffers_->available(), 14u) << "released before its notification";

@@ -3,10 +3,9 @@
 // counts every operator new in the process across thousands of exchanges after a warm-up.
 // This binary replaces the global operator new/delete with counting versions; the client side
 // of the test uses raw send/recv on static buffers, so any allocation counted is the server's.
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -231,8 +230,8 @@ TEST_P(AsioAllocationTest, SteadyStateHttpMakesNoHeapAllocation) {
   EXPECT_EQ(after - before, 0u) << "heap allocations during " << kRounds * kConnections
                                 << " HTTP exchanges";
   // The last response is intact (exact-length reads would hide a framing error otherwise).
-  EXPECT_TRUE(std::string_view(g_in, post_len).ends_with(std::string_view(kPost).substr(
-      sizeof kPost - 1 - 64)));
+  EXPECT_TRUE(std::string_view(g_in, post_len)
+                  .ends_with(std::string_view(kPost).substr(sizeof kPost - 1 - 64)));
 
   fds.clear();
   server.request_stop();

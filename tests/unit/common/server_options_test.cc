@@ -49,12 +49,42 @@ TEST(ServerOptions, DefaultsFollowTheDesign) {
 
 TEST(ServerOptions, ParsesEveryFlag) {
   ServerOptions o;
-  ASSERT_EQ(parse({"--host", "::1", "--port", "8080", "--protocol", "http", "--mode", "beta",
-                   "--threads", "4", "--processes", "2", "--max-conns", "10",
-                   "--idle-timeout-ms", "0", "--max-pending-bytes", "64KiB", "--node-id", "n1",
-                   "--work-us", "5", "--block-us", "7", "--max-body", "2MiB",
-                   "--session-store", "memory", "--session-ttl-s", "60", "--max-sessions", "9",
-                   "--session-bytes", "1KiB", "--replication", "sync"},
+  ASSERT_EQ(parse({"--host",
+                   "::1",
+                   "--port",
+                   "8080",
+                   "--protocol",
+                   "http",
+                   "--mode",
+                   "beta",
+                   "--threads",
+                   "4",
+                   "--processes",
+                   "2",
+                   "--max-conns",
+                   "10",
+                   "--idle-timeout-ms",
+                   "0",
+                   "--max-pending-bytes",
+                   "64KiB",
+                   "--node-id",
+                   "n1",
+                   "--work-us",
+                   "5",
+                   "--block-us",
+                   "7",
+                   "--max-body",
+                   "2MiB",
+                   "--session-store",
+                   "memory",
+                   "--session-ttl-s",
+                   "60",
+                   "--max-sessions",
+                   "9",
+                   "--session-bytes",
+                   "1KiB",
+                   "--replication",
+                   "sync"},
                   o),
             -1);
   EXPECT_EQ(o.host, "::1");
@@ -90,7 +120,7 @@ TEST(ServerOptions, RejectsBadValuesWithExitTwo) {
            {"--session-store", "disk"},
            {"--replication", "maybe"},
            {"--no-such-flag"},
-           {"--protocol", "http", "--session-store", "cookie"},  // needs a secret file
+           {"--protocol", "http", "--session-store", "cookie"},      // needs a secret file
            {"--protocol", "http", "--session-store", "replicated"},  // needs peers
        }) {
     ServerOptions o;
@@ -104,11 +134,27 @@ TEST(ServerOptions, HelpExitsZeroAndDocumentsEveryFlag) {
   ServerOptions o;
   add_server_flags(app, o, spec);
   std::string help = app.help();
-  for (const char* flag :
-       {"--host", "--port", "--protocol", "--mode", "--threads", "--processes", "--max-conns",
-        "--idle-timeout-ms", "--max-pending-bytes", "--node-id", "--work-us", "--block-us",
-        "--max-body", "--session-store", "--session-ttl-s", "--max-sessions", "--session-bytes",
-        "--redis", "--cookie-secret-file", "--peers", "--replication"}) {
+  for (const char* flag : {"--host",
+                           "--port",
+                           "--protocol",
+                           "--mode",
+                           "--threads",
+                           "--processes",
+                           "--max-conns",
+                           "--idle-timeout-ms",
+                           "--max-pending-bytes",
+                           "--node-id",
+                           "--work-us",
+                           "--block-us",
+                           "--max-body",
+                           "--session-store",
+                           "--session-ttl-s",
+                           "--max-sessions",
+                           "--session-bytes",
+                           "--redis",
+                           "--cookie-secret-file",
+                           "--peers",
+                           "--replication"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
   EXPECT_EQ(help.find("--test-echo-delay-us"), std::string::npos) << "test-only flag is hidden";

@@ -106,7 +106,8 @@ Child start_supervisor(int processes, FactoryKind kind) {
     static ModelSpec spec;
     spec.name = "fake";
     spec.modes = {"fake"};
-    static ServerFactory factory = [kind](const ServerOptions&, UniqueFd) -> std::unique_ptr<Server> {
+    static ServerFactory factory = [kind](const ServerOptions&,
+                                          UniqueFd) -> std::unique_ptr<Server> {
       if (kind == FactoryKind::kThrows) throw std::runtime_error("cannot start");
       if (kind == FactoryKind::kUnavailable) throw UnavailableError("not here");
       return std::make_unique<FakeServer>();

@@ -12,7 +12,10 @@ bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1; }
 TEST(UniqueFd, ClosesOnDestruction) {
   int raw = ::open("/dev/null", O_RDONLY);
   ASSERT_GE(raw, 0);
-  { UniqueFd fd(raw); EXPECT_TRUE(fd.valid()); }
+  {
+    UniqueFd fd(raw);
+    EXPECT_TRUE(fd.valid());
+  }
   EXPECT_FALSE(is_open(raw));
 }
 

@@ -51,7 +51,7 @@ TEST(HistogramTest, LognormalPercentilesMatchSortedSamples) {
 
 TEST(HistogramTest, BimodalPercentilesMatchSortedSamples) {
   std::mt19937_64 rng(2);
-  std::normal_distribution<double> fast(30'000.0, 3'000.0);       // 30 us
+  std::normal_distribution<double> fast(30'000.0, 3'000.0);        // 30 us
   std::normal_distribution<double> slow(12'000'000.0, 900'000.0);  // 12 ms
   std::bernoulli_distribution is_slow(0.03);
   std::vector<int64_t> s;

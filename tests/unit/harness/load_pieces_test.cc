@@ -143,16 +143,16 @@ TEST(ResultJsonTest, IterationEntryHasTheGoogleBenchmarkFieldsAndCounters) {
   EXPECT_EQ(e["repetition_index"], 1);
   EXPECT_EQ(e["iterations"], 2000);
   EXPECT_EQ(e["time_unit"], "ns");
-  EXPECT_NEAR(e["real_time"].get<double>(), 1e6, 1);          // 2 s / 2000 requests
-  EXPECT_NEAR(e["cpu_time"].get<double>(), 5000, 1e-6);       // 10 ms / 2000
+  EXPECT_NEAR(e["real_time"].get<double>(), 1e6, 1);     // 2 s / 2000 requests
+  EXPECT_NEAR(e["cpu_time"].get<double>(), 5000, 1e-6);  // 10 ms / 2000
   EXPECT_NEAR(e["cpu_floor_ratio"].get<double>(), 2.0, 1e-9);
   EXPECT_NEAR(e["ctx_switches_per_req"].get<double>(), 2.0, 1e-9);
   EXPECT_NEAR(e["achieved_rate"].get<double>(), 1000, 1e-6);
   EXPECT_EQ(e["offered_rate"], 1000.0);
-  for (const char* k : {"items_per_second", "bytes_per_second", "p50_us", "p90_us", "p99_us",
-                        "p999_us", "p9999_us", "max_us", "errors", "server_rss_kib",
-                        "server_threads", "client_cpu_util", "uncorrected_p50_us",
-                        "uncorrected_p99_us", "uncorrected_max_us"}) {
+  for (const char* k :
+       {"items_per_second", "bytes_per_second", "p50_us", "p90_us", "p99_us", "p999_us", "p9999_us",
+        "max_us", "errors", "server_rss_kib", "server_threads", "client_cpu_util",
+        "uncorrected_p50_us", "uncorrected_p99_us", "uncorrected_max_us"}) {
     EXPECT_TRUE(e.contains(k)) << k;
   }
   EXPECT_FALSE(e.contains("syscalls_per_req"));

@@ -73,7 +73,7 @@ TEST(TimerWheel, CancelAndReschedule) {
   wheel.schedule(a, 2);
   wheel.schedule(b, 2);
   wheel.cancel(a);
-  wheel.cancel(a);  // idempotent
+  wheel.cancel(a);       // idempotent
   wheel.schedule(b, 6);  // moves, does not duplicate
   EXPECT_EQ(wheel.size(), 1u);
   auto fired = run_until(wheel, 10);

@@ -123,7 +123,8 @@ TEST(MinAttainableP, MatchesTheExtremeArrangement) {
   EXPECT_NEAR(min_attainable_p(4, 4), 2.0 / 70, 1e-12);
   EXPECT_DOUBLE_EQ(min_attainable_p(1, 1), 1);
   EXPECT_DOUBLE_EQ(min_attainable_p(0, 5), 1);
-  EXPECT_DOUBLE_EQ(min_attainable_p(3, 3), mann_whitney_u(Sample{1, 2, 3}, Sample{4, 5, 6}).p_value);
+  EXPECT_DOUBLE_EQ(min_attainable_p(3, 3),
+                   mann_whitney_u(Sample{1, 2, 3}, Sample{4, 5, 6}).p_value);
 }
 
 }  // namespace

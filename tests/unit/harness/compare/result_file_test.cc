@@ -12,25 +12,24 @@ namespace {
 
 nlohmann::json iteration(const std::string& name, double ips, double p99, double cpu,
                          const std::string& unit = "ns") {
-  return {{"name", name},     {"run_name", name},  {"run_type", "iteration"},
-          {"iterations", 1000}, {"real_time", 1e9 / ips}, {"cpu_time", cpu},
-          {"time_unit", unit}, {"items_per_second", ips}, {"p99_us", p99}};
+  return {{"name", name},       {"run_name", name},        {"run_type", "iteration"},
+          {"iterations", 1000}, {"real_time", 1e9 / ips},  {"cpu_time", cpu},
+          {"time_unit", unit},  {"items_per_second", ips}, {"p99_us", p99}};
 }
 
 TEST(ParseResultJson, GroupsRepetitionsByRunName) {
-  nlohmann::json json = {
-      {"context", {{"num_cpus", 2}}},
-      {"benchmarks",
-       {iteration("echo/bio:thread/c:1/d:1/s:64", 100, 10, 5000),
-        iteration("echo/bio:thread/c:1/d:1/s:64", 110, 11, 5100),
-        {{"name", "echo/bio:thread/c:1/d:1/s:64_mean"},
-         {"run_name", "echo/bio:thread/c:1/d:1/s:64"},
-         {"run_type", "aggregate"},
-         {"aggregate_name", "mean"},
-         {"real_time", 1.0},
-         {"cpu_time", 1.0},
-         {"time_unit", "ns"}},
-        iteration("echo/nio:reactor/c:1/d:1/s:64", 200, 5, 4, "us")}}};
+  nlohmann::json json = {{"context", {{"num_cpus", 2}}},
+                         {"benchmarks",
+                          {iteration("echo/bio:thread/c:1/d:1/s:64", 100, 10, 5000),
+                           iteration("echo/bio:thread/c:1/d:1/s:64", 110, 11, 5100),
+                           {{"name", "echo/bio:thread/c:1/d:1/s:64_mean"},
+                            {"run_name", "echo/bio:thread/c:1/d:1/s:64"},
+                            {"run_type", "aggregate"},
+                            {"aggregate_name", "mean"},
+                            {"real_time", 1.0},
+                            {"cpu_time", 1.0},
+                            {"time_unit", "ns"}},
+                           iteration("echo/nio:reactor/c:1/d:1/s:64", 200, 5, 4, "us")}}};
   ResultFile file = parse_result_json(json, "test");
   ASSERT_EQ(file.benchmarks.size(), 2u);
   const auto& bio = file.benchmarks[0];

@@ -1,7 +1,7 @@
 #include "harness/sampling/child_process.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,8 +14,7 @@ namespace {
 using std::chrono::milliseconds;
 
 TEST(ChildProcess, CapturesStdoutAndStderrAndExitStatus) {
-  ChildProcess child =
-      ChildProcess::spawn({"sh", "-c", "echo out; echo err >&2; exit 3"});
+  ChildProcess child = ChildProcess::spawn({"sh", "-c", "echo out; echo err >&2; exit 3"});
   auto status = child.wait_for(std::chrono::seconds(30));
   ASSERT_TRUE(status.has_value());
   EXPECT_TRUE(WIFEXITED(*status));
@@ -30,8 +29,8 @@ TEST(ChildProcess, PassesDescriptorsAt3And4) {
   ASSERT_EQ(pipe2(a, O_CLOEXEC), 0);
   ASSERT_EQ(pipe2(b, O_CLOEXEC), 0);
   // The order is swapped on purpose: b's write end becomes 3, a's write end 4.
-  ChildProcess child = ChildProcess::spawn({"sh", "-c", "echo three >&3; echo four >&4"},
-                                           {b[1], a[1]});
+  ChildProcess child =
+      ChildProcess::spawn({"sh", "-c", "echo three >&3; echo four >&4"}, {b[1], a[1]});
   close(a[1]);
   close(b[1]);
   ASSERT_TRUE(child.wait_for(std::chrono::seconds(30)).has_value());

@@ -7,18 +7,20 @@ namespace {
 
 nlohmann::json row(const std::string& name, double items_per_second,
                    const std::string& run_type = "iteration") {
-  return {{"name", name}, {"run_type", run_type}, {"items_per_second", items_per_second},
-          {"real_time", 1.0}, {"time_unit", "ns"}};
+  return {{"name", name},
+          {"run_type", run_type},
+          {"items_per_second", items_per_second},
+          {"real_time", 1.0},
+          {"time_unit", "ns"}};
 }
 
 TEST(ParseFloorJson, PerMessageNanosecondsFromItemsPerSecond) {
-  nlohmann::json output = {
-      {"context", {{"num_cpus", 2}}},
-      {"benchmarks",
-       {row("BM_LoopbackRecvSend/conns:1/size:64/manual_time", 1e6),
-        row("BM_LoopbackRecvSend/conns:100/size:64/manual_time", 250000.0),
-        row("BM_LoopbackRecvSend/conns:100/size:4096/manual_time", 200000.0),
-        row("BM_LoopbackRecvSend/conns:100/size:640/manual_time", 1.0)}}};
+  nlohmann::json output = {{"context", {{"num_cpus", 2}}},
+                           {"benchmarks",
+                            {row("BM_LoopbackRecvSend/conns:1/size:64/manual_time", 1e6),
+                             row("BM_LoopbackRecvSend/conns:100/size:64/manual_time", 250000.0),
+                             row("BM_LoopbackRecvSend/conns:100/size:4096/manual_time", 200000.0),
+                             row("BM_LoopbackRecvSend/conns:100/size:640/manual_time", 1.0)}}};
   std::string why;
   auto floor = parse_floor_json(output, &why);
   ASSERT_TRUE(floor.has_value()) << why;

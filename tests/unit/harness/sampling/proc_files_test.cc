@@ -52,7 +52,8 @@ TEST(ListProcessTree, FindsChildrenAndGrandchildren) {
   });
   ASSERT_TRUE(child.go());
   ASSERT_TRUE(child.wait_done());
-  ASSERT_EQ(read(ready[0], &grandchild, sizeof grandchild), static_cast<ssize_t>(sizeof grandchild));
+  ASSERT_EQ(read(ready[0], &grandchild, sizeof grandchild),
+            static_cast<ssize_t>(sizeof grandchild));
   close(ready[0]);
   close(ready[1]);
   auto tree = list_process_tree(getpid());

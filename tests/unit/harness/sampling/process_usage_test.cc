@@ -80,7 +80,8 @@ TEST(ReadProcessTreeUsage, IncludesDescendants) {
   ASSERT_TRUE(child.go());
   ASSERT_TRUE(child.wait_done());
   pid_t grandchild = 0;
-  ASSERT_EQ(read(ready[0], &grandchild, sizeof grandchild), static_cast<ssize_t>(sizeof grandchild));
+  ASSERT_EQ(read(ready[0], &grandchild, sizeof grandchild),
+            static_cast<ssize_t>(sizeof grandchild));
   ProcessUsage alone = read_process_usage(child.pid());
   ProcessUsage tree = read_process_tree_usage(child.pid());
   EXPECT_GE(tree.rss_kib, alone.rss_kib + kTouchMiB * 1024 / 2);
