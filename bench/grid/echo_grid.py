@@ -50,6 +50,7 @@ def main():
     parser.add_argument("--fixed-rate", action="store_true", help="the open-loop fixed-rate cells")
     parser.add_argument("--syscalls", action="store_true",
                         help="add iomb run --count-syscalls (a perf pass) to closed-loop runs")
+    parser.add_argument("--sizes", help="comma list of message sizes to keep (default: all)")
     parser.add_argument("--server-cpu", default="1")
     args = parser.parse_args()
 
@@ -60,6 +61,9 @@ def main():
         if len(configs) != len(wanted):
             parser.error("unknown config in --configs; known: " + ",".join(c[0] for c in CONFIGS))
     cells = FIXED_RATE_CELLS if args.fixed_rate else CLOSED_CELLS + IDLE_CELLS
+    if args.sizes:
+        sizes = {int(s) for s in args.sizes.split(",")}
+        cells = [c for c in cells if c[0] in sizes]
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(7)
     total, done, started = args.repetitions * len(cells) * len(configs), 0, time.time()
