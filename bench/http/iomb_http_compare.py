@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wrk_compare import SERVERS, start_nginx  # noqa: E402
+from wrk_compare import SERVERS, fmt, start_nginx  # noqa: E402
 
 
 def nginx_worker(master_pid):
@@ -57,14 +57,6 @@ def one_run(name, args, workdir, out):
     server_args = " ".join(flags + ["--protocol", "http"] + args.server_args.split())
     cmd = [iomb, "run", "--server", os.path.join(args.bin, binary), "--server-args", server_args] + common
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-
-
-def fmt(values, digits=1, scale=1.0):
-    values = [v for v in values if v is not None]
-    if not values:
-        return "–"
-    m, lo, hi = statistics.median(values), min(values), max(values)
-    return f"{m / scale:.{digits}f} ({lo / scale:.{digits}f}–{hi / scale:.{digits}f})"
 
 
 def main():
@@ -122,9 +114,9 @@ def main():
         non2xx = sum(b.get("non_2xx", 0) for b in bs)
         lost = sum(b.get("sessions_lost", 0) for b in bs)
         stale = sum(b.get("sessions_stale", 0) for b in bs)
-        print(f"| {name} | {fmt([b['achieved_rate'] for b in bs], 1, 1000)} | "
-              f"{fmt([b['p50_us'] for b in bs], 0)} | {fmt([b['p99_us'] for b in bs], 0)} | "
-              f"{fmt([b['cpu_time'] / 1000 for b in bs], 2)} | {fmt([b.get('client_cpu_util') for b in bs], 2)} | "
+        print(f"| {name} | {fmt([b['achieved_rate'] for b in bs], 1000, 1)} | "
+              f"{fmt([b['p50_us'] for b in bs], 1, 0)} | {fmt([b['p99_us'] for b in bs], 1, 0)} | "
+              f"{fmt([b['cpu_time'] / 1000 for b in bs], 1, 2)} | {fmt([b.get('client_cpu_util') for b in bs], 1, 2)} | "
               f"{'yes' if valid else 'NO'} | {non2xx} | {lost}/{stale} |")
 
 

@@ -175,6 +175,8 @@ def one_run(name, args, workdir, lua):
 
 
 def fmt(values, scale=1.0, digits=1):
+    """median (min–max) of the values that are not None."""
+    values = [v for v in values if v is not None]
     if not values:
         return "–"
     m, lo, hi = statistics.median(values), min(values), max(values)
