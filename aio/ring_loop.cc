@@ -560,6 +560,24 @@ void RingLoop::on_recv_data(uint32_t slot, uint16_t bid, uint32_t len) {
   }
 }
 
+bool RingLoop::handle_failed_send(uint32_t slot, int res, void (RingLoop::*resubmit)(uint32_t)) {
+  if (res > 0) return false;
+  switch (-res) {
+    case EINTR:
+    case EAGAIN:
+      (this->*resubmit)(slot);
+      break;
+    case ECONNRESET:
+    case EPIPE:
+      close_connection(slot, Counter::kErrorsReset);
+      break;
+    default:  // includes 0: nothing sent of a non-empty buffer, the socket is unusable
+      close_connection(slot, Counter::kErrorsOther);
+      break;
+  }
+  return true;
+}
+
 void RingLoop::on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cqe) {
   Connection& c = table_[slot];
   // With send_zc, F_MORE on the send's CQE announces the notification that will release the
@@ -568,25 +586,7 @@ void RingLoop::on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cq
   c.send_in_flight = false;
   if (c.closing) return;
   const int res = cqe.res;
-  if (res < 0) {
-    switch (-res) {
-      case EINTR:
-      case EAGAIN:
-        submit_send(slot);
-        return;
-      case ECONNRESET:
-      case EPIPE:
-        close_connection(slot, Counter::kErrorsReset);
-        return;
-      default:
-        close_connection(slot, Counter::kErrorsOther);
-        return;
-    }
-  }
-  if (res == 0) {  // nothing sent for a non-empty buffer: the socket is unusable
-    close_connection(slot, Counter::kErrorsOther);
-    return;
-  }
+  if (handle_failed_send(slot, res, &RingLoop::submit_send)) return;
   BufferMeta& m = buffers_->meta(ud.buffer);
   const uint32_t sent = static_cast<uint32_t>(res);
   counters_.add_local(Counter::kBytesOut, sent);

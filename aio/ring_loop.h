@@ -78,6 +78,9 @@ class RingLoop {
   void on_recv(uint32_t slot, const io_uring_cqe& cqe);
   void on_recv_data(uint32_t slot, uint16_t bid, uint32_t len);
   void on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cqe);
+  // A send CQE that sent nothing: resubmits on EINTR/EAGAIN, closes the connection otherwise.
+  // Returns false when `res` > 0 (bytes were sent; the caller accounts for them).
+  bool handle_failed_send(uint32_t slot, int res, void (RingLoop::*resubmit)(uint32_t));
   void on_tick(const io_uring_cqe& cqe);
   void begin_stop();
 

@@ -95,25 +95,7 @@ void RingLoop::http_on_send(uint32_t slot, const io_uring_cqe& cqe) {
   c.send_in_flight = false;
   if (c.closing) return;
   const int res = cqe.res;
-  if (res < 0) {
-    switch (-res) {
-      case EINTR:
-      case EAGAIN:
-        submit_http_send(slot);
-        return;
-      case ECONNRESET:
-      case EPIPE:
-        close_connection(slot, Counter::kErrorsReset);
-        return;
-      default:
-        close_connection(slot, Counter::kErrorsOther);
-        return;
-    }
-  }
-  if (res == 0) {  // nothing sent of a non-empty buffer: the socket is unusable
-    close_connection(slot, Counter::kErrorsOther);
-    return;
-  }
+  if (handle_failed_send(slot, res, &RingLoop::submit_http_send)) return;
   counters_.add_local(Counter::kBytesOut, static_cast<uint64_t>(res));
   h.out_sent += static_cast<size_t>(res);
   table_.touch(slot, now_ms_);
