@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -39,12 +41,35 @@ bool readable_now(int fd) {
   return ::poll(&p, 1, 0) == 1;
 }
 
+// True when one of `pid`'s threads sits in nanosleep/clock_nanosleep (x86-64 numbers 35 and
+// 230; /proc/PID/task/TID/syscall starts with the number of the syscall a thread blocks in).
+bool a_thread_sleeps(pid_t pid) {
+  std::error_code ec;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "syscall");
+    long nr = -1;
+    if (in >> nr && (nr == 35 || nr == 230)) return true;
+  }
+  return false;
+}
+
+// Waits (bounded) until the server sleeps in A's handler. Sending B only then is what orders
+// the two: sent back to back, a level-triggered loop may be handed B first (epoll keeps B on
+// its ready list from B's earlier request, ahead of A's new readiness).
+void wait_until_handler_sleeps(pid_t pid) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!a_thread_sleeps(pid) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_TRUE(a_thread_sleeps(pid)) << "no server thread entered the --block-us sleep";
+}
+
 // The --block-us lesson as an order of events, not a duration. Connection A asks GET / (the
-// handler sleeps 3 s); then connection B asks for a missing page (404: no simulated work).
-// Both connections are accepted and served once before, so both are registered with the one
-// loop and A's request is reported before B's. With one reactor loop, the loop sleeps in A's
-// handler, so when B's answer arrives A's has been sent already. In workers mode A sleeps on a
-// worker and the loop answers B while A's response is still owed.
+// handler sleeps 3 s); once the server sleeps in it, connection B asks for a missing page
+// (404: no simulated work). With one reactor loop, the loop sleeps in A's handler, so when
+// B's answer arrives A's has been sent already. In workers mode A sleeps on a worker and the
+// loop answers B while A's response is still owed.
 struct ContrastResult {
   bool b_answered = false;
   bool a_ready_when_b_answered = false;
@@ -64,6 +89,7 @@ ContrastResult block_contrast(const std::string& mode) {
     EXPECT_TRUE(r && r->status == 404);
   }
   EXPECT_EQ(send_all(a.get(), get_request("/")), get_request("/").size());
+  wait_until_handler_sleeps(server->pid());
   EXPECT_EQ(send_all(b.get(), get_request("/missing")), get_request("/missing").size());
   std::string buffer_b;
   auto rb = read_response(b.get(), &buffer_b, 10s);
