@@ -32,9 +32,10 @@ struct ClientConnection {
   RequestFifo fifo;
   std::unique_ptr<char[]> recv_buf;
   size_t recv_size;
-  uint64_t issued_on_socket = 0;  // requests since the last (re)connect, for --churn
-  uint64_t incarnation = 0;       // how many sockets this slot has had
-  bool close_wanted = false;      // send FIN once all output is out
+  uint64_t issued_on_socket = 0;     // requests since the last (re)connect, for --churn
+  uint64_t incarnation = 0;          // how many sockets this slot has had
+  uint64_t completed_in_window = 0;  // replies received in the measured window
+  bool close_wanted = false;         // send FIN once all output is out
   bool shutdown_sent = false;
   bool send_inflight = false;      // uring: a send SQE is outstanding
   bool recv_armed = false;         // uring: a recv SQE is outstanding

@@ -12,6 +12,7 @@ void LoadResult::derive(const LoadOptions& options) {
   saturated = options.open_loop() && achieved_rate < 0.95 * offered_rate;
   client_cpu_util = window_s > 0 ? client_cpu_s / (window_s * client_cores) : 0;
   client_bound = client_cpu_util > 0.9;
+  starved = merged.starved_connections > 0;
 }
 
 std::string LoadResult::summary(const LoadOptions& options) const {
@@ -56,6 +57,15 @@ std::string LoadResult::summary(const LoadOptions& options) const {
                     static_cast<unsigned long long>(pc.sessions_skipped));
       out += buf;
     }
+  }
+  if (starved) {
+    std::snprintf(buf, sizeof buf,
+                  "STARVED: %llu of %d connections got no reply in the whole measured window "
+                  "(oldest request waiting %.0f ms); the percentiles above describe only the "
+                  "connections the server served\n",
+                  static_cast<unsigned long long>(merged.starved_connections), options.connections,
+                  static_cast<double>(merged.oldest_outstanding_ns) / 1e6);
+    out += buf;
   }
   if (!error.empty()) out += "error: " + error + "\n";
   return out;

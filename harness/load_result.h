@@ -25,6 +25,7 @@ struct LoadResult {
   double offered_rate = 0;     // open loop only
   double achieved_rate = 0;    // completed replies per second of the window
   bool saturated = false;      // open loop: achieved below 95 % of offered
+  bool starved = false;        // some connections got no reply in the whole window
 
   // Fills window_s, rates and flags from `merged` and the CPU numbers.
   void derive(const LoadOptions& options);

@@ -130,6 +130,7 @@ void LoadWorker::enter_phase(Phase p, int64_t now) {
       break;
     case Phase::kDrain: {
       result_.window_end_ns = now;
+      count_starved(now);
       int64_t partial = now - (series_second_end_ - kSecond);
       if (partial >= kSecond / 10 && result_.series.size() < kMaxSeriesPoints) {
         current_second_.duration_s = static_cast<double>(partial) / 1e9;
@@ -346,6 +347,7 @@ void LoadWorker::on_received(ClientConnection& c, const char* data, size_t n, in
     current_second_.latency.record(corrected);
     ++current_second_.completed;
     ++result_.completed;
+    ++c.completed_in_window;
   }
   if (done > 0) {
     progress_.completed.store(result_.total_completed, std::memory_order_relaxed);
@@ -422,6 +424,18 @@ void LoadWorker::on_socket_closed(ClientConnection& c, int err, int64_t now) {
   }
 }
 
+void LoadWorker::count_starved(int64_t window_end) {
+  for (const auto& c : conns_) {
+    if (c.state == ConnState::kDead || c.fifo.empty()) continue;
+    const int64_t waiting_since = c.fifo.front().intended_ns;
+    result_.oldest_outstanding_ns =
+        std::max(result_.oldest_outstanding_ns, window_end - waiting_since);
+    if (c.completed_in_window == 0 && waiting_since <= result_.window_start_ns) {
+      ++result_.starved_connections;
+    }
+  }
+}
+
 WorkerResult LoadWorker::take_result() {
   for (auto& c : conns_) {
     result_.unanswered += c.fifo.size();
@@ -450,6 +464,8 @@ void WorkerResult::merge(const WorkerResult& o) {
   total_bytes_received += o.total_bytes_received;
   total_errors += o.total_errors;
   unanswered += o.unanswered;
+  starved_connections += o.starved_connections;
+  oldest_outstanding_ns = std::max(oldest_outstanding_ns, o.oldest_outstanding_ns);
   connections_opened += o.connections_opened;
   protocol.add(o.protocol);
   if (series.size() < o.series.size()) series.resize(o.series.size());

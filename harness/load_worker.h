@@ -81,6 +81,8 @@ class LoadWorker {
   int step_connect(int64_t now);
   void start_load(int64_t t0);
   void enter_phase(Phase p, int64_t now);
+  // At the window's end: starved connections and the oldest unanswered request (WorkerResult).
+  void count_starved(int64_t window_end);
   void close_series_second(int64_t now);
   void arrive_connected();
   bool all_connected() const;

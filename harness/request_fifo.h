@@ -24,6 +24,7 @@ class RequestFifo {
   uint32_t capacity() const { return mask_ + 1; }
   void push(RequestTimes t) { slots_[tail_++ & mask_] = t; }
   RequestTimes pop() { return slots_[head_++ & mask_]; }
+  const RequestTimes& front() const { return slots_[head_ & mask_]; }  // oldest; not empty
   void clear() { head_ = tail_ = 0; }
 
  private:

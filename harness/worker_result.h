@@ -33,6 +33,11 @@ struct WorkerResult {
   uint64_t total_bytes_received = 0;
   uint64_t total_errors = 0;
   uint64_t unanswered = 0;  // requests still without a reply when the run ended
+  // Connections that waited through the whole measured window without a reply (a request
+  // outstanding since before the window, none answered in it): a server that serves some
+  // connections and starves the rest. Percentiles only see replies, so they hide these.
+  uint64_t starved_connections = 0;
+  int64_t oldest_outstanding_ns = 0;  // age of the oldest unanswered request at the window end
   uint64_t connections_opened = 0;
   ProtocolCounters protocol;  // HTTP status and session counts (whole run)
   std::vector<SeriesPoint> series;

@@ -58,6 +58,7 @@ void reduce(const std::vector<const RunRecord*>& runs, Cell& cell) {
     if (r->requests_per_s) rps.push_back(*r->requests_per_s);
     cell.saturated += r->saturated;
     cell.client_bound += r->client_bound;
+    cell.starved += r->starved;
     if (r->errors) cell.errors += *r->errors;
   }
   if (!rps.empty()) {

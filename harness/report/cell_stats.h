@@ -28,6 +28,7 @@ struct Cell {
   std::string skip_reason;
   int saturated = 0;     // repetitions flagged saturated
   int client_bound = 0;  // repetitions flagged client-bound
+  int starved = 0;       // repetitions where some connections got no reply in the window
 
   std::optional<Spread> requests_per_s;
   std::optional<double> p50_us, p90_us, p99_us, p999_us, p9999_us, max_us;

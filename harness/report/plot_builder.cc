@@ -10,9 +10,9 @@ namespace {
 
 using Metric = std::function<std::optional<double>(const Cell&)>;
 
-constexpr const char* kFlagged = "saturated or client-bound";
+constexpr const char* kFlagged = "saturated, client-bound or starved";
 
-bool flagged(const Cell& c) { return c.saturated > 0 || c.client_bound > 0; }
+bool flagged(const Cell& c) { return c.saturated > 0 || c.client_bound > 0 || c.starved > 0; }
 
 std::optional<double> group_floor_us(const CellGroup& g) {
   std::vector<double> floors;

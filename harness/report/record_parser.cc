@@ -148,6 +148,7 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
   r.skip_reason = text(entry, "skip_reason");
   r.saturated = flag(entry, "saturated");
   r.client_bound = flag(entry, "client_bound");
+  r.starved = flag(entry, "starved");
   const json& iomb = iomb_object(entry);
   if (flag(entry, "error_occurred")) {
     r.failed = true;

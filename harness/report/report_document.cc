@@ -34,6 +34,7 @@ std::string flags_text(const Cell& c) {
   if (c.skipped) add("skipped: " + (c.skip_reason.empty() ? "no reason given" : c.skip_reason));
   if (c.saturated) add("saturated " + count_of(c.saturated, c));
   if (c.client_bound) add("client-bound " + count_of(c.client_bound, c));
+  if (c.starved) add("starved " + count_of(c.starved, c));
   if (c.errors > 0) add("errors " + format_number(c.errors));
   if (c.failed) {
     std::string why;
@@ -54,7 +55,8 @@ TableCell throughput_cell(const Cell* c, const Cell* ref, bool show_ratio) {
   if (auto x = ratio(rps(c), rps(ref)); x && show_ratio) text += " " + format_ratio(*x);
   if (c->saturated) text += " [saturated]";
   if (c->client_bound) text += " [client-bound]";
-  return {text, c->saturated > 0 || c->client_bound > 0};
+  if (c->starved) text += " [starved]";
+  return {text, c->saturated > 0 || c->client_bound > 0 || c->starved > 0};
 }
 
 Table throughput_matrix(const CellGroup& g, const std::string& reference) {
@@ -125,7 +127,7 @@ Table closed_loop_detail(const CellGroup& g, const std::string& reference) {
       add_cost_columns(row, *c, ref);
       row.push_back({std::to_string(c->repetitions)});
       std::string flags = flags_text(*c);
-      row.push_back({flags, c->saturated || c->client_bound || c->failed});
+      row.push_back({flags, c->saturated || c->client_bound || c->starved || c->failed});
       t.rows.push_back(std::move(row));
     }
   }
@@ -156,7 +158,7 @@ Table open_loop_detail(const CellGroup& g, const std::string& reference) {
       add_cost_columns(row, *c, ref);
       row.insert(row.begin() + 6, {or_missing(c->uncorrected_p99_us, format_latency_us)});
       row.push_back({std::to_string(c->repetitions)});
-      row.push_back({flags_text(*c), c->saturated || c->client_bound || c->failed});
+      row.push_back({flags_text(*c), c->saturated || c->client_bound || c->starved || c->failed});
       t.rows.push_back(std::move(row));
     }
   }
@@ -208,7 +210,8 @@ Document build_document(const DocumentInput& in) {
       "kernel cost of one loopback recv+send (DESIGN §4.6), so 1.0× is the least any model "
       "can pay. [saturated]: an open-loop run achieved < 95 % of its offered rate; "
       "[client-bound]: the load generator used > 90 % of its cores, so the number is a lower "
-      "bound on the server.");
+      "bound on the server; [starved]: some connections got no reply in the whole measured "
+      "window, so the latencies describe only the connections the server served.");
   if (!in.plot_note.empty()) d.notes.push_back(in.plot_note);
   d.warnings = results.warnings;
 

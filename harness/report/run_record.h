@@ -27,6 +27,7 @@ struct RunRecord {
   std::string error_message;
   bool saturated = false;     // open loop below 95 % of offered, or marked so by the harness
   bool client_bound = false;  // the load generator used > 90 % of its cores
+  bool starved = false;       // some connections got no reply in the whole measured window
 
   std::optional<double> requests_per_s;
   std::optional<double> p50_us, p90_us, p99_us, p999_us, p9999_us, max_us;

@@ -91,6 +91,24 @@ TEST(HarnessAccuracyTest, AchievedRateMatchesOfferedBelowCapacity) {
   EXPECT_EQ(e["errors"].get<double>(), 0);
 }
 
+// A blocking pool with one thread serves one connection for its whole life; the other two wait
+// with a request outstanding and get no reply in the window. Their requests never reach the
+// latency histogram, so the run must say so instead of reporting only the served connection.
+TEST(HarnessAccuracyTest, ConnectionsTheServerNeverServesAreReportedAsStarved) {
+  const std::vector<std::string> flags{"-c", "3", "--duration", "500ms", "--warmup", "200ms"};
+  ServerProcess one(binary_path("iomb-bio"), {"--mode", "pool", "--threads", "1"});
+  ServerProcess three(binary_path("iomb-bio"), {"--mode", "pool", "--threads", "3"});
+  ASSERT_TRUE(one.started() && three.started());
+  nlohmann::json starved = load_json(one, flags, "starved");
+  EXPECT_TRUE(starved["iomb"]["starved"].get<bool>()) << starved.dump();
+  EXPECT_EQ(starved["iomb"]["starved_connections"], 2);
+  EXPECT_GE(starved["iomb"]["oldest_outstanding_us"].get<double>(), 500e3);
+  nlohmann::json served = load_json(three, flags, "served");
+  EXPECT_FALSE(served["iomb"]["starved"].get<bool>()) << served.dump();
+  EXPECT_EQ(served["iomb"]["starved_connections"], 0);
+  EXPECT_LT(served["iomb"]["oldest_outstanding_us"].get<double>(), 100e3);
+}
+
 TEST(HarnessAccuracyTest, ClientTotalsEqualTheServerCounters) {
   ServerProcess server(binary_path("iomb-bio"), {});
   ASSERT_TRUE(server.started());

@@ -54,6 +54,9 @@ TEST(RecordParser, FlagsOnTheEntryOrInItsIombObject) {
                        {"iomb", {{"saturated", false}, {"client_bound", true}}}});
   EXPECT_FALSE(b.saturated);
   EXPECT_TRUE(b.client_bound);
+  EXPECT_FALSE(b.starved);
+  RunRecord starved = parse({{"name", "echo/a:b/c:3/d:1/s:64"}, {"iomb", {{"starved", true}}}});
+  EXPECT_TRUE(starved.starved);
   RunRecord s = parse(
       {{"name", "echo/aio:rings/c:1/d:1/s:64"}, {"skipped", true}, {"skip_reason", "no io_uring"}});
   EXPECT_TRUE(s.skipped);
