@@ -36,6 +36,28 @@ std::vector<CellSpec> closed_loop_cells(const MatrixSpec& spec) {
   return out;
 }
 
+namespace {
+
+// The capacity an open-loop sweep scales for server s: its own, or with rate_basis "slowest"
+// the lowest among the sweep's servers that have one (0: none measured for s).
+double basis_capacity(const MatrixSpec& spec, const OpenSweep& sw, const Capacities& capacities,
+                      int s, const std::string& protocol, uint64_t size) {
+  auto capacity_of = [&](int server) {
+    auto it = capacities.find({server, protocol, size, sw.capacity_connections});
+    return it == capacities.end() || !(it->second > 0) ? 0.0 : it->second;
+  };
+  const double own = capacity_of(s);
+  if (own <= 0 || sw.rate_basis != "slowest") return own;
+  double slowest = own;
+  for (int other = 0; other < static_cast<int>(spec.servers.size()); ++other) {
+    if (!selects(sw.servers, spec.servers[other])) continue;
+    if (double c = capacity_of(other); c > 0) slowest = std::min(slowest, c);
+  }
+  return slowest;
+}
+
+}  // namespace
+
 std::vector<CellSpec> open_loop_cells(const MatrixSpec& spec, const Capacities& capacities) {
   std::vector<CellSpec> out;
   for (const OpenSweep& sw : spec.open_loop) {
@@ -53,13 +75,13 @@ std::vector<CellSpec> open_loop_cells(const MatrixSpec& spec, const Capacities& 
             c.arrival = sw.arrival;
             c.duration = sw.duration.value_or(spec.duration);
             c.warmup = sw.warmup.value_or(spec.warmup);
-            auto it = capacities.find({s, protocol, size, sw.capacity_connections});
-            if (it == capacities.end() || !(it->second > 0)) {
+            const double capacity = basis_capacity(spec, sw, capacities, s, protocol, size);
+            if (capacity <= 0) {
               c.skip_reason = "no capacity measured: the closed-loop cell at " +
                               std::to_string(sw.capacity_connections) +
                               " connections, pipeline 1 has no successful run";
             } else {
-              c.rate = std::max(1.0, std::round(fraction * it->second));
+              c.rate = std::max(1.0, std::round(fraction * capacity));
             }
             out.push_back(std::move(c));
           }

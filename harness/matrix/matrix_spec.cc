@@ -257,7 +257,7 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
       const std::string where = "open_loop[" + std::to_string(i) + "]";
       check_keys(t,
                  {"servers", "protocols", "sizes", "connections", "capacity_connections",
-                  "fractions", "arrival", "duration", "warmup"},
+                  "fractions", "rate_basis", "arrival", "duration", "warmup"},
                  where);
       OpenSweep s;
       s.servers = server_filter(t, where, spec.servers);
@@ -283,6 +283,12 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
             if (!(f > 0 && f <= 10)) fail(w, "must be a number in (0, 10]");
             return f;
           });
+      if (auto* v = lookup(t, "rate_basis")) {
+        s.rate_basis = get_string(*v, where + ".rate_basis");
+        if (s.rate_basis != "each" && s.rate_basis != "slowest") {
+          fail(where + ".rate_basis", "must be each or slowest");
+        }
+      }
       if (auto* v = lookup(t, "arrival")) {
         s.arrival = get_string(*v, where + ".arrival");
         if (s.arrival != "constant" && s.arrival != "poisson") {

@@ -40,6 +40,10 @@ struct OpenSweep {
   int connections = 100;
   int capacity_connections = 100;  // the closed-loop cell (pipeline 1) that sets the capacity
   std::vector<double> fractions;   // of that capacity, e.g. 0.5
+  // "each": every server at a fraction of its own capacity (the hockey stick of each model);
+  // "slowest": every server at a fraction of the slowest one's, so all see the same offered
+  // load and their CPU per request compares at equal work.
+  std::string rate_basis = "each";
   std::string arrival = "constant";
   std::optional<std::chrono::nanoseconds> duration, warmup;
 };

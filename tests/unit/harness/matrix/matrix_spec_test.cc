@@ -95,6 +95,36 @@ TEST(MatrixPlan, OpenLoopRatesAreFractionsOfEachServersCapacity) {
   EXPECT_DOUBLE_EQ(cells[2].rate, 1200);
 }
 
+// rate_basis = "slowest": every server gets the same offered load, a fraction of the lowest
+// capacity among the sweep's servers; a server without a capacity of its own is still skipped.
+TEST(MatrixPlan, SlowestRateBasisGivesEveryServerTheSameRate) {
+  const std::string three = std::string(kTwoServers) +
+                            "[[server]]\nmodel = \"asio\"\n"
+                            "[[open_loop]]\nconnections = 10\nfractions = [0.5]\n"
+                            "rate_basis = \"slowest\"\n";
+  MatrixSpec s = parse_matrix_toml(three, "t.toml");
+  ASSERT_EQ(s.open_loop.size(), 2u);
+  EXPECT_EQ(s.open_loop[1].rate_basis, "slowest");
+  Capacities caps{{{0, "echo", 64, 10}, 3000.0}, {{1, "echo", 64, 10}, 1000.0}};
+  std::vector<CellSpec> slowest;
+  for (const CellSpec& c : open_loop_cells(s, caps)) {
+    if (c.rate > 0 && c.connections == 10 && c.skip_reason.empty()) slowest.push_back(c);
+  }
+  // The first sweep (each server's own capacity) comes first: 1500/500 at 0.5, 3600/1200 at
+  // 1.2; then the slowest-basis sweep: 500 for both; asio (no capacity) skipped in both.
+  ASSERT_EQ(slowest.size(), 6u);
+  EXPECT_DOUBLE_EQ(slowest[0].rate, 1500);
+  EXPECT_DOUBLE_EQ(slowest[1].rate, 500);
+  EXPECT_DOUBLE_EQ(slowest[4].rate, 500);
+  EXPECT_EQ(slowest[4].server, 0);
+  EXPECT_DOUBLE_EQ(slowest[5].rate, 500);
+  EXPECT_EQ(slowest[5].server, 1);
+  EXPECT_THROW(parse_matrix_toml(std::string(kTwoServers) +
+                                     "[[open_loop]]\nfractions = [0.5]\nrate_basis = \"min\"\n",
+                                 "t.toml"),
+               std::invalid_argument);
+}
+
 TEST(MatrixPresets, EveryPresetParses) {
   for (const auto& name : preset_names()) {
     SCOPED_TRACE(name);
