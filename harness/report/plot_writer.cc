@@ -113,16 +113,22 @@ std::string gnuplot_script(const PlotSpec& p, const std::string& png_terminal) {
   if (!p.y_format.empty()) s += "set format y " + quoted(p.y_format) + "\n";
   s += "set datafile missing 'nan'\n";
   if (p.log_x) s += "set logscale x 10\n";
+  if (!p.log_x && !p.percentile_axis) s += "set xrange [0:*]\n";  // no negative offered load
   if (p.log_y) s += "set logscale y 10\n";
   if (p.percentile_axis) s += percentile_tics(p);
   if (!p.log_y) s += "set yrange [0:*]\n";
   const bool bars = any_error_bars(p);
   std::string plot = "plot ";
+  // gnuplot cycles 8 colours: past them, a series differs by dash and point shape too (the
+  // full matrix plots 12 servers).
+  static constexpr int kPointTypes[] = {7, 5, 9, 13};
   for (size_t i = 0; i < p.series.size(); ++i) {
     if (i) plot += ", \\\n     ";
+    const size_t cycle = (i / 8) % 4;
     plot += data + " index " + std::to_string(i) +
             (bars ? " using 1:2:3:4 with yerrorlines" : " using 1:2 with linespoints") +
-            " lw 2 pt 7 ps 0.8 lc " + std::to_string(i + 1) + " title " + quoted(p.series[i].title);
+            " lw 2 dt " + std::to_string(cycle + 1) + " pt " + std::to_string(kPointTypes[cycle]) +
+            " ps 0.8 lc " + std::to_string(i % 8 + 1) + " title " + quoted(p.series[i].title);
   }
   if (any_marked(p)) {
     for (size_t i = 0; i < p.series.size(); ++i) {

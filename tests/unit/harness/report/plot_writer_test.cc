@@ -46,6 +46,21 @@ TEST(PlotWriter, ScriptDrawsSvgThenPngWithErrorBarsMarksAndFloor) {
   EXPECT_EQ(plain.find("pngcairo"), std::string::npos);
 }
 
+// Past gnuplot's 8 colours the 9th series reuses colour 1, so it must differ in dash and
+// point shape from the 1st.
+TEST(PlotWriter, SeriesBeyondEightColoursDifferByDashAndPoint) {
+  PlotSpec p;
+  p.stem = "many";
+  for (int i = 0; i < 9; ++i) p.series.push_back({"s" + std::to_string(i), {{1, 1.0 + i}}});
+  std::string s = gnuplot_script(p, "png");
+  EXPECT_NE(s.find("index 0 using 1:2 with linespoints lw 2 dt 1 pt 7 ps 0.8 lc 1 title"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("index 8 using 1:2 with linespoints lw 2 dt 2 pt 5 ps 0.8 lc 1 title"),
+            std::string::npos)
+      << s;
+}
+
 TEST(PlotWriter, PercentileAxisIsLabelledInNinesUpToTheData) {
   PlotSpec p;
   p.stem = "s";
