@@ -24,24 +24,32 @@ bool HttpSession::needs_worker() const {
   return offload_all_ || codec_.request().route == http::Route::kSession;
 }
 
+void HttpSession::flush(SessionIo& io) {
+  // write() sends at once or copies the rest into the connection's bounded buffer, so the
+  // codec's buffer is emptied (and keeps its capacity) every time.
+  std::string_view out = codec_.output();
+  if (out.empty()) return;
+  io.write(std::span<const char>(out.data(), out.size()));
+  codec_.consume_output(out.size());
+}
+
 SessionStatus HttpSession::drive(SessionIo& io) {
-  for (;;) {
-    // write() sends at once or copies the rest into the connection's bounded buffer, so the
-    // codec's buffer is emptied (and keeps its capacity) every time.
-    std::string_view out = codec_.output();
-    if (!out.empty()) {
-      io.write(std::span<const char>(out.data(), out.size()));
-      codec_.consume_output(out.size());
+  // kInline: on_input answered everything, so the loop body never runs. kDeferred: one
+  // request at a time; the cheap ones are answered here and their responses accumulate, so a
+  // pipelined burst costs one write, as in inline mode (not one write per response).
+  while (!io.closed() && codec_.take_ready_request()) {
+    if (needs_worker()) {
+      flush(io);               // the responses ahead of the handed-off request go out now
+      if (io.closed()) break;  // the connection is gone with its half-taken request
+      if (io.submit(*this)) {
+        io.count_requests(codec_.take_responses());
+        return SessionStatus::kAwaitJob;
+      }
     }
-    // kInline: never true (on_input answered everything). kDeferred: one request at a time.
-    if (io.closed() || !codec_.take_ready_request()) break;
-    if (needs_worker() && io.submit(*this)) {
-      io.count_requests(codec_.take_responses());
-      return SessionStatus::kAwaitJob;
-    }
-    codec_.handle_request();  // cheap: answer on the loop thread
+    codec_.handle_request();  // cheap (or the pool is stopping): answer on the loop thread
     codec_.finish_request();
   }
+  flush(io);
   io.count_requests(codec_.take_responses());
   return codec_.should_close() ? SessionStatus::kCloseAfterFlush : SessionStatus::kContinue;
 }

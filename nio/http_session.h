@@ -26,8 +26,9 @@ class HttpSession final : public Session, private Job {
  private:
   // Worker thread: the handler of the claimed request.
   void run() override { codec_.handle_request(); }
-  // Sends the codec's output and hands on or answers every request that is ready.
+  // Hands on or answers every request that is ready, then sends the codec's output.
   SessionStatus drive(SessionIo& io);
+  void flush(SessionIo& io);
   bool needs_worker() const;
 
   http::HttpCodec codec_;
