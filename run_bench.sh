@@ -43,10 +43,17 @@ build_preset() {
 # What the benchmark jobs run: the servers, the load generator and the floor benchmark.
 BENCH_TARGETS=(iomb iomb-bio iomb-nio iomb-aio iomb-asio iomb-floor)
 
+# Run alone, after the parallel pass: aio's buffer-ring fairness case loses its race when it
+# shares 2 cores with the 10,000-connection cases under ASan (the flooding peers can take every
+# ring buffer before the loop pauses them: a known aio weakness, see aio/README.md).
+SERIAL_TESTS='AioBufferRing\.PeersThatNeverReadDoNotStarveOthers'
+
+# run_tests PRESET [EXCLUDE_REGEX]
 run_tests() {
-  local preset=$1
+  local preset=$1 exclude=${2:+$2|}
   say "running the test suite ($preset)"
-  ctest --preset "$preset" -j "$JOBS" --timeout 600
+  ctest --preset "$preset" -j "$JOBS" --timeout 600 -E "${exclude}${SERIAL_TESTS}"
+  ctest --preset "$preset" --timeout 600 -R "$SERIAL_TESTS"
 }
 
 # matrix_job PRESET: `iomb matrix --preset PRESET` (progress and ETA on stderr), then the report;
@@ -91,7 +98,7 @@ case "$cmd" in
     # a release-build measurement (ASan's per-thread shadow stacks make it a memory test of
     # ASan itself).
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-      ctest --preset asan -j "$JOBS" --timeout 600 -E 'TenThousandConnections'
+      run_tests asan 'TenThousandConnections'
     say "all tests passed in $(( $(date +%s) - start )) s"
     ;;
   build)
