@@ -43,9 +43,9 @@ build_preset() {
 # What the benchmark jobs run: the servers, the load generator and the floor benchmark.
 BENCH_TARGETS=(iomb iomb-bio iomb-nio iomb-aio iomb-asio iomb-floor)
 
-# Run alone, after the parallel pass: aio's buffer-ring fairness case loses its race when it
-# shares 2 cores with the 10,000-connection cases under ASan (the flooding peers can take every
-# ring buffer before the loop pauses them: a known aio weakness, see aio/README.md).
+# Run alone, after the parallel pass: aio's buffer-ring fairness case failed once when it
+# shared 2 cores with the 10,000-connection cases under ASan (likely the flooding peers taking
+# every ring buffer before the loop pauses them). A workaround, not the fix: aio/README.md.
 SERIAL_TESTS='AioBufferRing\.PeersThatNeverReadDoNotStarveOthers'
 
 # run_tests PRESET [EXCLUDE_REGEX]
