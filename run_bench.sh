@@ -43,17 +43,11 @@ build_preset() {
 # What the benchmark jobs run: the servers, the load generator and the floor benchmark.
 BENCH_TARGETS=(iomb iomb-bio iomb-nio iomb-aio iomb-asio iomb-floor)
 
-# Run alone, after the parallel pass: aio's buffer-ring fairness case failed once when it
-# shared 2 cores with the 10,000-connection cases under ASan (likely the flooding peers taking
-# every ring buffer before the loop pauses them). A workaround, not the fix: aio/README.md.
-SERIAL_TESTS='AioBufferRing\.PeersThatNeverReadDoNotStarveOthers'
-
 # run_tests PRESET [EXCLUDE_REGEX]
 run_tests() {
-  local preset=$1 exclude=${2:+$2|}
+  local preset=$1
   say "running the test suite ($preset)"
-  ctest --preset "$preset" -j "$JOBS" --timeout 600 -E "${exclude}${SERIAL_TESTS}"
-  ctest --preset "$preset" --timeout 600 -R "$SERIAL_TESTS"
+  ctest --preset "$preset" -j "$JOBS" --timeout 600 ${2:+-E "$2"}
 }
 
 # matrix_job PRESET: `iomb matrix --preset PRESET` (progress and ETA on stderr), then the report;

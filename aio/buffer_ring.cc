@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <new>
 #include <system_error>
@@ -11,13 +12,17 @@
 namespace iomb::aio {
 namespace {
 
+// Address space reserved for overflow buffers (fewer if the 16-bit ids run out first).
+constexpr uint64_t kOverflowReserveBytes = 1ull << 30;
+
 size_t round_to_pages(size_t n) {
   const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   return (n + page - 1) / page * page;
 }
 
 void* map_anonymous(size_t bytes, const char* what) {
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) throw std::system_error(errno, std::generic_category(), what);
   return p;
 }
@@ -25,14 +30,22 @@ void* map_anonymous(size_t bytes, const char* what) {
 }  // namespace
 
 BufferRing::BufferRing(io_uring* ring, uint16_t group, uint32_t count, uint32_t size)
-    : group_(group), count_(count), size_(size), mask_(io_uring_buf_ring_mask(count)) {
+    : group_(group),
+      count_(count),
+      size_(size),
+      mask_(io_uring_buf_ring_mask(count)),
+      overflow_count_(static_cast<uint32_t>(
+          std::min<uint64_t>(kNoBuffer - count, kOverflowReserveBytes / size))) {
   if (count == 0 || count > 32768 || (count & (count - 1)) != 0) {
     throw std::system_error(EINVAL, std::generic_category(),
                             "buffer ring: count must be a power of two <= 32768");
   }
   ring_bytes_ = round_to_pages(sizeof(io_uring_buf) * count);
-  memory_bytes_ = static_cast<size_t>(count) * size;
-  meta_bytes_ = round_to_pages(sizeof(BufferMeta) * count);
+  // Ring and overflow buffers in one mapping: address space only, pages come as they are
+  // used.
+  const size_t ids = static_cast<size_t>(count) + overflow_count_;
+  memory_bytes_ = ids * size;
+  meta_bytes_ = round_to_pages(sizeof(BufferMeta) * ids);
   ring_ = static_cast<io_uring_buf_ring*>(map_anonymous(ring_bytes_, "mmap(buffer ring)"));
   memory_ = static_cast<char*>(map_anonymous(memory_bytes_, "mmap(buffers)"));
   meta_ = static_cast<BufferMeta*>(map_anonymous(meta_bytes_, "mmap(buffer metadata)"));
@@ -75,7 +88,35 @@ void BufferRing::on_delivered(uint16_t bid, uint32_t length) {
   m.queued = false;
 }
 
+uint16_t BufferRing::allocate_overflow() {
+  uint16_t bid;
+  if (overflow_free_ != kNoBuffer) {
+    bid = overflow_free_;
+    overflow_free_ = meta_[bid].next;
+  } else if (overflow_touched_ < overflow_count_) {
+    bid = static_cast<uint16_t>(count_ + overflow_touched_++);
+  } else {
+    return kNoBuffer;
+  }
+  ++overflow_used_;
+  new (&meta_[bid]) BufferMeta();
+  return bid;
+}
+
 void BufferRing::recycle(uint16_t bid) {
+  if (!in_ring(bid)) {
+    meta_[bid].next = overflow_free_;
+    overflow_free_ = bid;
+    if (--overflow_used_ == 0) {
+      // The last copied queue drained: return the pages (one syscall per episode of ring
+      // pressure, not per buffer) and hand ids out from the start again.
+      ::madvise(data(static_cast<uint16_t>(count_)), static_cast<size_t>(overflow_touched_) * size_,
+                MADV_DONTNEED);
+      overflow_touched_ = 0;
+      overflow_free_ = kNoBuffer;
+    }
+    return;
+  }
   io_uring_buf_ring_add(ring_, data(bid), size_, bid, mask_, static_cast<int>(unpublished_));
   ++unpublished_;
   --held_;

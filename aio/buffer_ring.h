@@ -1,6 +1,8 @@
 // BufferRing: one provided-buffer ring (IORING_REGISTER_PBUF_RING) and the buffer memory
-// behind it, plus per-buffer bookkeeping (send-queue links, zero-copy references). Owned and
-// used by one ring thread only.
+// behind it, plus per-buffer bookkeeping (send-queue links, zero-copy references); and, after
+// the ring's buffers in the same id space, overflow buffers: plain memory, never given to the
+// kernel, that a connection's queued data is copied into when it would otherwise hold ring
+// buffers for long (a peer that does not read). Owned and used by one ring thread only.
 //
 // liburing 2.3 has no io_uring_setup_buf_ring(): the ring memory is mmap'd here (page aligned,
 // as the kernel requires), registered with io_uring_register_buf_ring(), and filled with
@@ -29,8 +31,9 @@ struct BufferMeta {
 
 class BufferRing {
  public:
-  // Maps and registers `count` buffers of `size` bytes as group `group` on `ring`. `count` must
-  // be a power of two <= 32768. Throws std::system_error.
+  // Maps and registers `count` buffers of `size` bytes as group `group` on `ring`, and reserves
+  // address space for the overflow buffers (ids count .. kNoBuffer - 1). `count` must be a
+  // power of two <= 32768. Throws std::system_error.
   BufferRing(io_uring* ring, uint16_t group, uint32_t count, uint32_t size);
   // Unmaps the memory. The io_uring must already be torn down (io_uring_queue_exit drops the
   // registration and guarantees the kernel no longer writes into the buffers).
@@ -43,13 +46,19 @@ class BufferRing {
   uint32_t count() const { return count_; }
   // Buffers the kernel can still pick (exact once every delivering CQE has been seen).
   uint32_t available() const { return count_ - held_; }
+  bool in_ring(uint16_t bid) const { return bid < count_; }
+  // Overflow buffers not in use.
+  uint32_t overflow_available() const { return overflow_count_ - overflow_used_; }
 
   char* data(uint16_t bid) { return memory_ + static_cast<size_t>(bid) * size_; }
   BufferMeta& meta(uint16_t bid) { return meta_[bid]; }
 
   // A CQE delivered buffer `bid` holding `length` bytes.
   void on_delivered(uint16_t bid, uint32_t length);
-  // Gives a buffer back to the kernel. It becomes visible at the next publish().
+  // An unused overflow buffer (length 0), or kNoBuffer if all are in use.
+  uint16_t allocate_overflow();
+  // Gives a ring buffer back to the kernel (visible at the next publish()), or an overflow
+  // buffer back to the free list.
   void recycle(uint16_t bid);
   // Recycles `bid` if nothing refers to it any more (sent and no zero-copy notification
   // pending). Returns whether it was recycled.
@@ -73,6 +82,10 @@ class BufferRing {
   int mask_;
   uint32_t held_ = 0;
   uint32_t unpublished_ = 0;
+  uint32_t overflow_count_;
+  uint32_t overflow_used_ = 0;
+  uint32_t overflow_touched_ = 0;       // overflow ids [count_, count_ + touched) were handed out
+  uint16_t overflow_free_ = kNoBuffer;  // free overflow buffers, linked through BufferMeta::next
 };
 
 }  // namespace iomb::aio

@@ -242,6 +242,7 @@ void RingLoop::run() noexcept {
   arm_tick();
   uint32_t stop_started_ms = 0;
   for (;;) {
+    relieve_ring_pressure();
     buffers_->publish();
     rearm_starved();
     buffers_->publish();
@@ -275,14 +276,17 @@ void RingLoop::run() noexcept {
     process_completions();
     if (stopping_ && !was_stopping) stop_started_ms = now_ms_;
   }
-  if (cq_overflows_ != 0 || buffer_ring_dry_ != 0) {
+  if (cq_overflows_ != 0 || buffer_ring_dry_ != 0 || copied_bytes_ != 0) {
     // Not counters of the stopped line (shared by every model), but worth knowing when tuning
     // --buffer-count and the CQ size.
     std::fprintf(stderr,
                  "iomb-aio: the buffer ring ran dry %llu times, the completion queue overflowed "
-                 "%llu times\n",
+                 "%llu times; under ring pressure %llu bytes were copied out of the ring and "
+                 "%llu stuck sends cancelled\n",
                  static_cast<unsigned long long>(buffer_ring_dry_),
-                 static_cast<unsigned long long>(cq_overflows_));
+                 static_cast<unsigned long long>(cq_overflows_),
+                 static_cast<unsigned long long>(copied_bytes_),
+                 static_cast<unsigned long long>(cancelled_sends_));
   }
   // Connections left after the deadline: the ring's teardown cancels their requests; close
   // plain descriptors here (direct descriptors go with the ring).
@@ -331,6 +335,9 @@ void RingLoop::dispatch(const io_uring_cqe& cqe) {
     case Op::kAcceptRetry:
       accept_armed_ = false;
       if (!stopping_) arm_accept();
+      return;
+    case Op::kPressureTimer:
+      pressure_timer_armed_ = false;  // the loop looks at the ring again on its way round
       return;
     case Op::kCloseRejected:
     case Op::kCancelLoop:
@@ -543,7 +550,12 @@ void RingLoop::on_recv_data(uint32_t slot, uint16_t bid, uint32_t len) {
   table_.touch(slot, now_ms_);
   switch (protocol_->on_data(slot, {buffers_->data(bid), len})) {
     case StreamProtocol::Action::kSendInput:
-      queue_push(c, *buffers_, bid);
+      if (c.copying && append_copy(slot, buffers_->data(bid), len)) {
+        copied_bytes_ += len;  // behind copies: copied as well, to keep the byte order
+        buffers_->recycle(bid);
+      } else {
+        queue_push(c, *buffers_, bid);
+      }
       c.pending_bytes += len;
       if (!c.send_in_flight) submit_send(slot);
       maybe_pause(slot);
@@ -584,8 +596,16 @@ void RingLoop::on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cq
   // buffer; until then the kernel may still read from it.
   if (cqe.flags & IORING_CQE_F_MORE) ++buffers_->meta(ud.buffer).zc_refs;
   c.send_in_flight = false;
+  const bool cancelled_by_us = c.send_cancelled;
+  c.send_cancelled = false;
   if (c.closing) return;
   const int res = cqe.res;
+  if (res == -ECANCELED && cancelled_by_us) {
+    // Stuck under ring pressure (relieve_ring_pressure): resend from a copy.
+    copy_head_out_of_ring(slot);
+    submit_send(slot);
+    return;
+  }
   if (handle_failed_send(slot, res, &RingLoop::submit_send)) return;
   BufferMeta& m = buffers_->meta(ud.buffer);
   const uint32_t sent = static_cast<uint32_t>(res);
@@ -597,6 +617,7 @@ void RingLoop::on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cq
   if (!c.queue_empty()) {
     submit_send(slot);
   } else {
+    c.copying = false;  // drained: back to sending straight from the ring
     close_if_flushed(slot);
     if (c.closing) return;
   }

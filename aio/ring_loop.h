@@ -92,6 +92,21 @@ class RingLoop {
   void maybe_resume(uint32_t slot);
   void rearm_starved();
 
+  // Ring pressure (ring_loop_pressure.cc): while fewer than a quarter of the ring's buffers
+  // are free, connections that hold ring buffers without progress (paused, or a send stuck on
+  // a peer that does not read) have their queues copied into overflow buffers.
+  void relieve_ring_pressure();
+  void arm_pressure_timer();
+  // Copies every queued ring buffer of `slot` but the one its in-flight send reads; with
+  // `cancel_send`, also cancels that send (its buffer is copied when the cancel lands).
+  void copy_queue_out_of_ring(uint32_t slot, bool cancel_send);
+  // The in-flight send of the queue head was cancelled: copies the head out of the ring.
+  void copy_head_out_of_ring(uint32_t slot);
+  // Appends bytes to `slot`'s queue in overflow buffers (packed into the tail one while it has
+  // room). All or nothing: false, and nothing appended, if the overflow buffers run out.
+  bool append_copy(uint32_t slot, const char* data, uint32_t len);
+  void submit_cancel_send(uint32_t slot);
+
   // HTTP (ring_loop_http.cc).
   HttpConnection& http_conn(uint32_t slot) { return *http_conns_[slot]; }
   void http_open(uint32_t slot);
@@ -150,6 +165,11 @@ class RingLoop {
   size_t starved_pos_ = 0;
   uint64_t cq_overflows_ = 0;
   uint64_t buffer_ring_dry_ = 0;  // recv completions with ENOBUFS
+  bool pressure_timer_armed_ = false;
+  uint32_t last_pressure_scan_ms_ = 0;
+  __kernel_timespec pressure_ts_{};
+  uint64_t copied_bytes_ = 0;     // copied out of the ring under pressure
+  uint64_t cancelled_sends_ = 0;  // stuck sends cancelled under pressure
 };
 
 }  // namespace iomb::aio

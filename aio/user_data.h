@@ -1,6 +1,7 @@
 // The 64-bit user_data every SQE of a ring loop carries: which operation it is, which
 // connection slot (and which incarnation of it) it belongs to, and for sends the provided
-// buffer it transmits (so a zero-copy notification can release exactly that buffer), or
+// buffer it transmits (so a zero-copy notification can release exactly that buffer, and a
+// cancel can name exactly that send), or
 // kNoBuffer for an HTTP send from the connection's own output buffer.
 // Pure value code; any thread.
 #pragma once
@@ -21,6 +22,7 @@ enum class Op : uint8_t {
   kAcceptRetry,    // back-off timer before re-arming accept after an unexpected error
   kCancelLoop,     // cancel of a loop-level operation (accept, tick) at shutdown
   kShutdown,       // shutdown(SHUT_WR) of a slot's socket: HTTP lingering close
+  kPressureTimer,  // one-shot timer: look again at who holds the buffer ring while it is low
 };
 
 // Layout: op:8 | generation:16 | buffer id:16 | slot:24.

@@ -10,6 +10,9 @@ already there is skipped, so an interrupted grid resumes. grid_table.py turns OU
   bench/grid/echo_grid.py OUT                      # the closed-loop grid, 3 repetitions
   bench/grid/echo_grid.py --fixed-rate OUT         # open loop at rates below every capacity
   bench/grid/echo_grid.py --syscalls --repetitions 1 OUT   # perf syscall counts only
+  # before/after: the same model built from another commit, as one more config
+  bench/grid/echo_grid.py --configs aio --extra aio:before=/tmp/old/build/release/bin/iomb-aio \
+      --connections 100,10000 OUT
 """
 import argparse
 import os
@@ -51,6 +54,11 @@ def main():
     parser.add_argument("--syscalls", action="store_true",
                         help="add iomb run --count-syscalls (a perf pass) to closed-loop runs")
     parser.add_argument("--sizes", help="comma list of message sizes to keep (default: all)")
+    parser.add_argument("--connections", help="comma list of connection counts to keep (default: all)")
+    parser.add_argument("--pipelines", help="comma list of pipeline depths to keep (default: all)")
+    parser.add_argument("--extra", action="append", default=[], metavar="LABEL=PATH",
+                        help="one more config: the server binary at PATH, default flags "
+                             "(e.g. the same model built from an older commit); repeatable")
     parser.add_argument("--server-cpu", default="1")
     args = parser.parse_args()
 
@@ -60,10 +68,21 @@ def main():
         configs = [c for c in CONFIGS if c[0] in wanted]
         if len(configs) != len(wanted):
             parser.error("unknown config in --configs; known: " + ",".join(c[0] for c in CONFIGS))
+    for extra in args.extra:
+        label, sep, path = extra.partition("=")
+        if not sep or not label or not os.access(path, os.X_OK):
+            parser.error(f"--extra {extra}: want LABEL=PATH of an executable server")
+        configs = configs + [(label, os.path.abspath(path), "")]
     cells = FIXED_RATE_CELLS if args.fixed_rate else CLOSED_CELLS + IDLE_CELLS
     if args.sizes:
         sizes = {int(s) for s in args.sizes.split(",")}
         cells = [c for c in cells if c[0] in sizes]
+    for index, text in ((1, args.connections), (2, args.pipelines)):
+        if text:
+            keep = {int(v) for v in text.split(",")}
+            cells = [c for c in cells if c[index] in keep]
+    if not cells:
+        parser.error("no cell left after --sizes/--connections/--pipelines")
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(7)
     total, done, started = args.repetitions * len(cells) * len(configs), 0, time.time()

@@ -98,24 +98,49 @@ TEST(AioBufferRing, RunningDryStallsNobody) {
       << "the buffer ring never ran dry, the case was not exercised: " << server.stderr_text();
 }
 
-// Peers that send but never read hold at most their share of the buffer ring: the others are
-// still served.
+// Connects `count` peers that send a flood but never read (their receive buffers shrunk), so
+// each ends up with a send stuck in the server and its reading paused.
+std::vector<UniqueFd> connect_hogs(uint16_t port, int count) {
+  std::vector<UniqueFd> hogs;
+  const std::string chunk = random_bytes(4 << 20, 9);
+  for (int i = 0; i < count; ++i) {
+    hogs.push_back(connect_loopback(port));
+    int small = 4096;
+    ::setsockopt(hogs.back().get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    send_all(hogs.back().get(), chunk, 150ms);  // stalls once the server stops reading
+  }
+  return hogs;
+}
+
+// More peers that never read than the ring has buffers for at the pause threshold (16 x 4 >
+// 64): held, their buffers would drain the ring for good. Under ring pressure the loop copies
+// a paused connection's queue out of the ring, so the others are still served.
 TEST(AioBufferRing, PeersThatNeverReadDoNotStarveOthers) {
   IOMB_AIO_START(server,
                  {"--buffer-count", "64", "--buffer-size", "1KiB", "--max-pending-bytes", "8KiB"});
-  std::vector<UniqueFd> hogs;
-  std::string chunk = random_bytes(4 << 20, 9);
-  for (int i = 0; i < 4; ++i) {
-    hogs.push_back(connect_loopback(server.port()));
-    int small = 4096;
-    ::setsockopt(hogs.back().get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    send_all(hogs.back().get(), chunk, 300ms);  // stalls once the server stops reading
-  }
+  auto hogs = connect_hogs(server.port(), 16);
   blast_and_verify(server.port(), 16, 4096);
   hogs.clear();
   auto stopped = server.stop(SIGTERM);
   EXPECT_EQ(server.exit_code(), 0);
-  EXPECT_GE(stopped.value("backpressure_stalls", 0), 4);
+  EXPECT_GE(stopped.value("backpressure_stalls", 0), 16);
+  EXPECT_NE(server.stderr_text().find("copied"), std::string::npos)
+      << "no queue was copied out of the ring, the case was not exercised: "
+      << server.stderr_text();
+}
+
+// Even one buffer per stuck send, with more stuck peers than buffers (24 > 16), would drain
+// the ring: a send stuck under ring pressure is cancelled and its buffer copied out too.
+TEST(AioBufferRing, StuckSendsGiveTheirBuffersBack) {
+  IOMB_AIO_START(server,
+                 {"--buffer-count", "16", "--buffer-size", "1KiB", "--max-pending-bytes", "8KiB"});
+  auto hogs = connect_hogs(server.port(), 24);
+  blast_and_verify(server.port(), 8, 4096);
+  hogs.clear();
+  auto stopped = server.stop(SIGTERM);
+  EXPECT_EQ(server.exit_code(), 0);
+  EXPECT_NE(server.stderr_text().find("cancelled"), std::string::npos)
+      << "no stuck send was cancelled, the case was not exercised: " << server.stderr_text();
 }
 
 long process_cpu_ticks(pid_t pid) {

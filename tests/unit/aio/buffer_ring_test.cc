@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 
 #include "aio/connection.h"
@@ -75,6 +76,57 @@ TEST_F(BufferRingTest, QueuedOrZeroCopyReferencedBuffersAreNotReleased) {
   EXPECT_TRUE(c.queue_empty());
   EXPECT_EQ(c.queue_tail, kNoBuffer);
   EXPECT_EQ(buffers_->available(), 16u);
+}
+
+TEST_F(BufferRingTest, OverflowBuffersLiveBesideTheRingAndNeverReachTheKernel) {
+  const uint32_t overflow = buffers_->overflow_available();
+  EXPECT_EQ(overflow, kNoBuffer - 16u) << "1 GiB of 256 B buffers is more than the ids";
+  const uint16_t a = buffers_->allocate_overflow();
+  const uint16_t b = buffers_->allocate_overflow();
+  EXPECT_FALSE(buffers_->in_ring(a));
+  EXPECT_TRUE(buffers_->in_ring(15));
+  EXPECT_GE(a, 16);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(buffers_->meta(a).length, 0u);
+  EXPECT_EQ(buffers_->meta(a).next, kNoBuffer);
+  EXPECT_EQ(buffers_->overflow_available(), overflow - 2);
+  // Writable memory of a whole buffer, apart from its neighbours.
+  std::memset(buffers_->data(a), 'a', 256);
+  std::memset(buffers_->data(b), 'b', 256);
+  EXPECT_EQ(buffers_->data(a)[255], 'a');
+  EXPECT_EQ(buffers_->available(), 16u) << "overflow buffers are not ring buffers";
+  // Queued, sent and released like ring buffers; released ones are handed out again.
+  Connection c;
+  queue_push(c, *buffers_, a);
+  EXPECT_FALSE(buffers_->release_if_done(a));
+  queue_pop(c, *buffers_);
+  EXPECT_EQ(buffers_->overflow_available(), overflow - 1);
+  EXPECT_EQ(buffers_->publish(), 0u) << "an overflow buffer was given to the kernel";
+  EXPECT_EQ(buffers_->allocate_overflow(), a);
+  buffers_->recycle(a);
+  buffers_->recycle(b);
+  EXPECT_EQ(buffers_->overflow_available(), overflow);
+  // All free: the pages went back (madvise), and ids start over, zeroed.
+  const uint16_t again = buffers_->allocate_overflow();
+  EXPECT_EQ(again, a < b ? a : b);
+  EXPECT_EQ(buffers_->data(again)[0], 0);
+  buffers_->recycle(again);
+}
+
+TEST(BufferRingArgs, OverflowIsBoundedByAddressSpaceAndIds) {
+  std::unique_ptr<Ring> ring;
+  try {
+    ring = std::make_unique<Ring>(RingConfig{});
+  } catch (const UnavailableError& e) {
+    GTEST_SKIP() << e.what();
+  }
+  // 1 MiB buffers: 1 GiB of overflow is 1024 of them.
+  auto big = std::make_unique<BufferRing>(ring->get(), 0, 1024, 1 << 20);
+  EXPECT_EQ(big->overflow_available(), 1024u);
+  for (uint32_t i = 0; i < 1024; ++i) ASSERT_NE(big->allocate_overflow(), kNoBuffer) << i;
+  EXPECT_EQ(big->allocate_overflow(), kNoBuffer);
+  EXPECT_EQ(big->overflow_available(), 0u);
+  ring.reset();  // the ring goes first, as in RingLoop
 }
 
 TEST(RingSetup, SimulatedFailureIsUnavailable) {
