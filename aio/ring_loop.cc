@@ -199,7 +199,13 @@ void RingLoop::submit_send(uint32_t slot) {
   io_uring_sqe* sqe = slot_sqe(slot, Op::kSend, bid);
   const char* data = buffers_->data(bid) + m.offset;
   const size_t len = m.length - m.offset;
-  if (aio_.zerocopy_send) {
+  // A zero-copy send pins its buffer until the bytes have left the socket (on loopback: until
+  // the peer has room for them), so a peer that does not read pins it for good, and no copy
+  // can free it. Zero-copy therefore stops while the ring is low (relieve_ring_pressure's
+  // threshold), keeping a reserve the pinning cannot take; a copy gains nothing from it.
+  const bool zero_copy = aio_.zerocopy_send && buffers_->in_ring(bid) &&
+                         buffers_->available() >= buffers_->count() / 4;
+  if (zero_copy) {
     io_uring_prep_send_zc(sqe, c.fd, data, len, MSG_NOSIGNAL, 0);
   } else {
     io_uring_prep_send(sqe, c.fd, data, len, MSG_NOSIGNAL);
