@@ -5,14 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
-#include "harness/compare_command.h"
-#include "harness/load_command.h"
-#ifdef IOMB_HAVE_MATRIX
+#include "harness/compare/compare_command.h"
+#include "harness/load/load_command.h"
 #include "harness/matrix/matrix_command.h"
-#endif
 #include "harness/report/report_main.h"
 #include "harness/report/report_options.h"
-#include "harness/run_command.h"
+#include "harness/run/run_command.h"
 
 int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);  // the load generator sends with MSG_NOSIGNAL; belt and braces
@@ -30,7 +28,6 @@ int main(int argc, char** argv) {
       "byte is verified");
   iomb::harness::add_load_command_flags(*load_cmd, load);
 
-#ifdef IOMB_HAVE_SAMPLING
   iomb::harness::RunCommandOptions run;
   CLI::App* run_cmd = app.add_subcommand(
       "run",
@@ -38,16 +35,13 @@ int main(int argc, char** argv) {
       "it, sample its CPU/RSS/threads/context switches, stop it; --repetitions with "
       "aggregates");
   iomb::harness::add_run_command_flags(*run_cmd, run);
-#endif
 
-#ifdef IOMB_HAVE_MATRIX
   iomb::matrix::MatrixOptions matrix;
   CLI::App* matrix_cmd = app.add_subcommand(
       "matrix",
       "Run a preset (quick, full, ci) or a TOML matrix: every cell a fresh server, "
       "repetitions interleaved across models; results.json plus raw per-run files");
   iomb::matrix::add_matrix_flags(*matrix_cmd, matrix);
-#endif
 
   iomb::harness::CompareCommandOptions compare;
   CLI::App* compare_cmd =
@@ -66,9 +60,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     if (load_cmd->parsed()) iomb::harness::validate_load_options(load.load);
-#ifdef IOMB_HAVE_SAMPLING
     if (run_cmd->parsed()) iomb::harness::validate_run_options(run);
-#endif
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -80,11 +72,7 @@ int main(int argc, char** argv) {
   if (load_cmd->parsed()) return iomb::harness::run_load_command(load, argc, argv);
   if (compare_cmd->parsed()) return iomb::harness::run_compare_command(compare);
   if (report_cmd->parsed()) return iomb::report::report_main(report);
-#ifdef IOMB_HAVE_SAMPLING
   if (run_cmd->parsed()) return iomb::harness::run_run_command(run, argc, argv);
-#endif
-#ifdef IOMB_HAVE_MATRIX
   if (matrix_cmd->parsed()) return iomb::matrix::run_matrix_command(matrix, argc, argv);
-#endif
   return 2;
 }

@@ -19,18 +19,18 @@
 #include <thread>
 
 #include "common/units.h"
-#include "harness/aggregates.h"
+#include "harness/result/aggregates.h"
 #include "harness/matrix/matrix_plan.h"
 #include "harness/matrix/matrix_spec.h"
 #include "harness/matrix/presets.h"
 #include "harness/matrix/run_child.h"
 #include "harness/matrix/run_entry.h"
-#include "harness/result_json.h"
-#include "harness/sampling/child_process.h"
-#include "harness/sampling/cpu_affinity.h"
-#include "harness/sampling/cpu_list.h"
-#include "harness/sampling/floor.h"
-#include "harness/server_launcher.h"
+#include "harness/result/result_json.h"
+#include "harness/process/child_process.h"
+#include "harness/cpu/cpu_affinity.h"
+#include "harness/cpu/cpu_list.h"
+#include "harness/run/floor.h"
+#include "harness/run/server_launcher.h"
 
 namespace iomb::matrix {
 namespace {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/report/benchmark_name.h"
+#include "harness/result/benchmark_name.h"
 
 namespace iomb::report {
 

@@ -13,7 +13,7 @@
 #include <mutex>
 #include <system_error>
 
-#include "harness/sampling/child_process.h"
+#include "harness/process/child_process.h"
 #include "harness/sampling/perf_stat_output.h"
 
 namespace iomb::sampling {

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "harness/sampling/floor.h"
+#include "harness/run/floor.h"
 
 namespace iomb::sampling {
 namespace {
