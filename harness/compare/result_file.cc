@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/result/result_entry.h"
+
 namespace iomb::compare {
 namespace {
 
@@ -21,23 +23,14 @@ double ns_per_unit(const std::string& unit, const std::string& source) {
   fail(source, "unknown time_unit '" + unit + "'");
 }
 
-double number(const nlohmann::json& row, const char* key, double fallback) {
-  auto it = row.find(key);
-  return it != row.end() && it->is_number() ? it->get<double>() : fallback;
-}
-
-void add_row(const nlohmann::json& row, const std::string& source, BenchmarkSamples* samples) {
-  const double unit = ns_per_unit(row.value("time_unit", "ns"), source);
-  const double real_ns = number(row, "real_time", 0) * unit;
-  double throughput = number(row, "items_per_second", 0);
+void add_row(const report::ResultEntry& row, const std::string& source, BenchmarkSamples* samples) {
+  const double unit = ns_per_unit(row.time_unit.value_or("ns"), source);
+  const double real_ns = row.real_time.value_or(0) * unit;
+  double throughput = row.items_per_second.value_or(0);
   if (throughput <= 0 && real_ns > 0) throughput = 1e9 / real_ns;
   if (throughput > 0) samples->throughput.push_back(throughput);
-  if (row.contains("p99_us") && row["p99_us"].is_number()) {
-    samples->p99_us.push_back(row["p99_us"].get<double>());
-  }
-  if (row.contains("cpu_time") && row["cpu_time"].is_number()) {
-    samples->cpu_ns.push_back(row["cpu_time"].get<double>() * unit);
-  }
+  if (row.p99_us) samples->p99_us.push_back(*row.p99_us);
+  if (row.cpu_time) samples->cpu_ns.push_back(*row.cpu_time * unit);
 }
 
 }  // namespace
@@ -48,25 +41,26 @@ ResultFile parse_result_json(const nlohmann::json& json, const std::string& sour
   }
   ResultFile file;
   file.source = source;
-  std::map<std::string, size_t> index;                     // name -> position in file.benchmarks
-  std::map<std::string, const nlohmann::json*> aggregate;  // name -> median (or mean) row
-  for (const auto& row : json["benchmarks"]) {
-    if (!row.is_object() || !row.contains("name") || !row["name"].is_string()) {
+  std::map<std::string, size_t> index;                   // name -> position in file.benchmarks
+  std::map<std::string, report::ResultEntry> aggregate;  // name -> median (or mean) row
+  for (const auto& json_row : json["benchmarks"]) {
+    if (!json_row.is_object() || !json_row.contains("name") || !json_row["name"].is_string()) {
       fail(source, "a benchmarks[] entry has no name");
     }
-    if (row.value("error_occurred", false)) continue;
-    const bool is_aggregate = row.value("run_type", "iteration") == "aggregate";
-    const std::string kind = row.value("aggregate_name", "");
-    std::string name = row.value("run_name", row["name"].get<std::string>());
-    if (is_aggregate && !row.contains("run_name") && !kind.empty() &&
-        name.size() > kind.size() + 1 && name.ends_with("_" + kind)) {
+    const report::ResultEntry row = *report::ResultEntry::from_json(json_row);
+    if (row.error_occurred.value_or(false)) continue;
+    const bool is_aggregate = row.aggregate();
+    const std::string kind = row.aggregate_name.value_or("");
+    std::string name = row.run_name.value_or(row.name);
+    if (is_aggregate && !row.run_name && !kind.empty() && name.size() > kind.size() + 1 &&
+        name.ends_with("_" + kind)) {
       name.resize(name.size() - kind.size() - 1);  // "X_median" -> "X" without a run_name
     }
     auto [it, added] = index.emplace(name, file.benchmarks.size());
     if (added) file.benchmarks.push_back(BenchmarkSamples{name, {}, {}, {}, false});
     if (is_aggregate) {
       if (kind == "median" || (kind == "mean" && aggregate.count(name) == 0)) {
-        aggregate[name] = &row;
+        aggregate[name] = row;
       }
       continue;
     }
@@ -75,7 +69,7 @@ ResultFile parse_result_json(const nlohmann::json& json, const std::string& sour
   // Files written with only aggregates (--benchmark_report_aggregates_only) give one sample.
   for (auto& samples : file.benchmarks) {
     if (samples.throughput.empty() && samples.cpu_ns.empty() && aggregate.count(samples.name)) {
-      add_row(*aggregate[samples.name], source, &samples);
+      add_row(aggregate[samples.name], source, &samples);
       samples.from_aggregate = true;
     }
   }

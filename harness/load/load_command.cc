@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "harness/load/load_engine.h"
+#include "harness/load/load_entry.h"
 #include "harness/result/result_json.h"
 
 namespace iomb::harness {

@@ -25,6 +25,7 @@
 #include "harness/matrix/presets.h"
 #include "harness/matrix/run_child.h"
 #include "harness/matrix/run_entry.h"
+#include "harness/load/load_entry.h"
 #include "harness/result/result_json.h"
 #include "harness/process/child_process.h"
 #include "harness/cpu/cpu_affinity.h"

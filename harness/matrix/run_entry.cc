@@ -4,6 +4,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/result/benchmark_name.h"
+#include "harness/result/result_entry.h"
+
 namespace iomb::matrix {
 namespace {
 
@@ -30,30 +33,15 @@ std::string refusal(const std::string& message) {
 }  // namespace
 
 nlohmann::json skipped_entry(const std::string& name, int rep, int reps, const std::string& why) {
-  return {{"name", name},
-          {"family_index", 0},
-          {"per_family_instance_index", 0},
-          {"run_name", name},
-          {"run_type", "iteration"},
-          {"repetitions", reps},
-          {"repetition_index", rep},
-          {"threads", 1},
-          {"iterations", 0},
-          {"real_time", 0.0},
-          {"cpu_time", 0.0},
-          {"time_unit", "ns"},
-          {"skipped", true},
-          {"skip_reason", why}};
+  report::ResultEntry e = report::ResultEntry::empty_run(name, rep, reps);
+  e.skipped = true;
+  e.skip_reason = why;
+  return e.to_json();
 }
 
 std::string mode_of_name(const std::string& name) {
-  auto slash = name.find('/');
-  if (slash == std::string::npos) return "";
-  auto next = name.find('/', slash + 1);
-  std::string part =
-      name.substr(slash + 1, next == std::string::npos ? std::string::npos : next - slash - 1);
-  auto colon = part.find(':');
-  return colon == std::string::npos ? "" : part.substr(colon + 1);
+  auto parsed = report::BenchmarkName::parse(name);
+  return parsed ? parsed->mode : "";
 }
 
 RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::string& log_tail) {
@@ -88,10 +76,11 @@ RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::
     return r;
   }
   r.entry = *first;
-  r.reported_mode = mode_of_name(r.entry.value("name", ""));
+  const report::ResultEntry typed = *report::ResultEntry::from_json(r.entry);
+  r.reported_mode = mode_of_name(typed.name);
   const nlohmann::json& ctx = doc.value("context", nlohmann::json::object());
   if (ctx.contains("syscall_pass")) r.syscall_pass = ctx["syscall_pass"];
-  std::string error = r.entry.value("error_message", "");
+  std::string error = typed.error_message.value_or("");
   std::string refused = refusal(error);
   if (ctx.contains("skipped") && ctx["skipped"].is_string()) {
     std::string why = ctx["skipped"].get<std::string>();
@@ -101,7 +90,7 @@ RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::
   } else if (!refused.empty()) {
     r.kind = RunEntry::Kind::kSkipped;
     r.message = refused;
-  } else if (r.entry.value("error_occurred", false) || exit_code != 0) {
+  } else if (typed.error_occurred.value_or(false) || exit_code != 0) {
     r.kind = RunEntry::Kind::kFailed;
     r.message = error.empty() ? "iomb run exited " + std::to_string(exit_code) : error;
     r.entry["error_occurred"] = true;

@@ -29,7 +29,7 @@ RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::
 void rename_entry(nlohmann::json& entry, const std::string& name, int rep, int reps,
                   int family_index);
 
-// The "<mode>" of "<protocol>/<model>:<mode>/..." ("" when the name has no such part).
+// The "<mode>" of a BenchmarkName ("" when the name has no mode or does not parse).
 std::string mode_of_name(const std::string& name);
 
 }  // namespace iomb::matrix

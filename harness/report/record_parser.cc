@@ -5,45 +5,44 @@
 #include <cmath>
 
 #include "harness/report/floor_lookup.h"
+#include "harness/result/result_entry.h"
 
 namespace iomb::report {
 namespace {
 
 using nlohmann::json;
 
-// Counters copied as they are (DESIGN §4.3 names).
-constexpr std::pair<const char*, std::optional<double> RunRecord::*> kCounters[] = {
-    {"p50_us", &RunRecord::p50_us},
-    {"p90_us", &RunRecord::p90_us},
-    {"p99_us", &RunRecord::p99_us},
-    {"p999_us", &RunRecord::p999_us},
-    {"p9999_us", &RunRecord::p9999_us},
-    {"max_us", &RunRecord::max_us},
-    {"uncorrected_p50_us", &RunRecord::uncorrected_p50_us},
-    {"uncorrected_p99_us", &RunRecord::uncorrected_p99_us},
-    {"uncorrected_p999_us", &RunRecord::uncorrected_p999_us},
-    {"server_rss_kib", &RunRecord::rss_kib},
-    {"server_threads", &RunRecord::server_threads},
-    {"ctx_switches_per_req", &RunRecord::ctx_switches_per_req},
-    {"syscalls_per_req", &RunRecord::syscalls_per_req},
-    {"client_cpu_util", &RunRecord::client_cpu_util},
-    {"offered_rate", &RunRecord::offered_rate},
-    {"achieved_rate", &RunRecord::achieved_rate},
-    {"errors", &RunRecord::errors},
+// Counters copied as they are from the typed entry (DESIGN §4.3 names).
+constexpr std::pair<std::optional<double> ResultEntry::*, std::optional<double> RunRecord::*>
+    kCounters[] = {
+        {&ResultEntry::p50_us, &RunRecord::p50_us},
+        {&ResultEntry::p90_us, &RunRecord::p90_us},
+        {&ResultEntry::p99_us, &RunRecord::p99_us},
+        {&ResultEntry::p999_us, &RunRecord::p999_us},
+        {&ResultEntry::p9999_us, &RunRecord::p9999_us},
+        {&ResultEntry::max_us, &RunRecord::max_us},
+        {&ResultEntry::uncorrected_p50_us, &RunRecord::uncorrected_p50_us},
+        {&ResultEntry::uncorrected_p99_us, &RunRecord::uncorrected_p99_us},
+        {&ResultEntry::uncorrected_p999_us, &RunRecord::uncorrected_p999_us},
+        {&ResultEntry::server_rss_kib, &RunRecord::rss_kib},
+        {&ResultEntry::server_threads, &RunRecord::server_threads},
+        {&ResultEntry::ctx_switches_per_req, &RunRecord::ctx_switches_per_req},
+        {&ResultEntry::syscalls_per_req, &RunRecord::syscalls_per_req},
+        {&ResultEntry::client_cpu_util, &RunRecord::client_cpu_util},
+        {&ResultEntry::offered_rate, &RunRecord::offered_rate},
+        {&ResultEntry::achieved_rate, &RunRecord::achieved_rate},
+        {&ResultEntry::errors, &RunRecord::errors},
 };
+
+// A counter as the report uses it: absent unless finite.
+std::optional<double> finite(std::optional<double> v) {
+  return v && std::isfinite(*v) ? v : std::nullopt;
+}
 
 const json& iomb_object(const json& entry) {
   static const json kEmpty = json::object();
   auto it = entry.find("iomb");
   return it != entry.end() && it->is_object() ? *it : kEmpty;
-}
-
-std::optional<double> number(const json& entry, const char* key) {
-  auto it = entry.find(key);
-  if (it == entry.end() || !it->is_number()) return std::nullopt;
-  double v = it->get<double>();
-  if (!std::isfinite(v)) return std::nullopt;
-  return v;
 }
 
 // A flag set on the entry itself or in its iomb object, as a boolean or a nonzero number.
@@ -65,19 +64,17 @@ std::string text(const json& entry, const char* key) {
   return "";
 }
 
-double ns_per_unit(const json& entry) {
-  std::string unit = entry.value("time_unit", "ns");
+double ns_per_unit(const ResultEntry& entry) {
+  const std::string unit = entry.time_unit.value_or("ns");
   if (unit == "us") return 1e3;
   if (unit == "ms") return 1e6;
   if (unit == "s") return 1e9;
   return 1;
 }
 
-std::string run_name(const json& entry, const std::string& aggregate_name) {
-  if (entry.contains("run_name") && entry["run_name"].is_string()) {
-    return entry["run_name"].get<std::string>();
-  }
-  std::string name = entry.value("name", "");
+std::string run_name(const ResultEntry& entry, const std::string& aggregate_name) {
+  if (entry.run_name) return *entry.run_name;
+  std::string name = entry.name;
   std::string suffix = "_" + aggregate_name;
   if (!aggregate_name.empty() && name.size() > suffix.size() && name.ends_with(suffix)) {
     name.resize(name.size() - suffix.size());
@@ -132,17 +129,18 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
     *why = "a benchmarks[] entry is not an object";
     return std::nullopt;
   }
+  const ResultEntry e = *ResultEntry::from_json(entry);
   RunRecord r;
-  r.aggregate = entry.value("run_type", "iteration") == "aggregate";
-  if (r.aggregate) r.aggregate_name = entry.value("aggregate_name", "");
-  r.name = run_name(entry, r.aggregate_name);
-  auto key = parse_benchmark_name(r.name);
+  r.aggregate = e.aggregate();
+  if (r.aggregate) r.aggregate_name = e.aggregate_name.value_or("");
+  r.name = run_name(e, r.aggregate_name);
+  auto key = BenchmarkName::parse(r.name);
   if (!key) {
     *why = "benchmark name \"" + r.name + "\" is not <protocol>/<model>:<mode>/c:N/d:N/s:N[/r:R]";
     return std::nullopt;
   }
   r.key = *key;
-  if (auto rep = number(entry, "repetition_index")) r.repetition_index = static_cast<int>(*rep);
+  if (e.repetition_index) r.repetition_index = *e.repetition_index;
 
   r.skipped = flag(entry, "skipped");
   r.skip_reason = text(entry, "skip_reason");
@@ -160,20 +158,20 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
   }
   if (r.skipped || r.failed) return r;
 
-  const double unit = ns_per_unit(entry);
-  r.requests_per_s = number(entry, "items_per_second");
-  if (!r.requests_per_s) r.requests_per_s = number(entry, "achieved_rate");
-  if (auto real = number(entry, "real_time"); !r.requests_per_s && real && *real > 0) {
+  const double unit = ns_per_unit(e);
+  r.requests_per_s = finite(e.items_per_second);
+  if (!r.requests_per_s) r.requests_per_s = finite(e.achieved_rate);
+  if (auto real = finite(e.real_time); !r.requests_per_s && real && *real > 0) {
     r.requests_per_s = 1e9 / (*real * unit);
   }
-  for (const auto& [name, field] : kCounters) r.*field = number(entry, name);
+  for (const auto& [from, to] : kCounters) r.*to = finite(e.*from);
   // `iomb load` without a server writes the client's CPU into cpu_time and says so.
   if (iomb.value("cpu_time_source", "server") == "server") {
-    auto cpu = number(entry, "cpu_time");
+    auto cpu = finite(e.cpu_time);
     if (cpu && *cpu > 0) r.server_cpu_ns_per_req = *cpu * unit;
   }
   r.floor_ns = floor_for_size(context, r.key.size);
-  auto ratio = number(entry, "cpu_floor_ratio");
+  auto ratio = finite(e.cpu_floor_ratio);
   if (!r.floor_ns && ratio && *ratio > 0 && r.server_cpu_ns_per_req) {
     r.floor_ns = *r.server_cpu_ns_per_req / *ratio;
   }

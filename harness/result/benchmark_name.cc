@@ -57,9 +57,25 @@ std::optional<uint64_t> parse_bytes(std::string_view text) {
 
 }  // namespace
 
-std::string BenchmarkKey::model_mode() const { return mode.empty() ? model : model + ":" + mode; }
+std::string BenchmarkName::model_mode() const { return mode.empty() ? model : model + ":" + mode; }
 
-std::string BenchmarkKey::canonical_name() const {
+std::string BenchmarkName::format() const {
+  std::string name = protocol + "/" + model_mode() + "/c:" + std::to_string(connections) +
+                     "/d:" + std::to_string(depth) + "/s:" + std::to_string(size);
+  if (rate) {
+    char buf[32];
+    if (*rate == std::floor(*rate)) {
+      std::snprintf(buf, sizeof buf, "%.0f", *rate);
+    } else {
+      std::snprintf(buf, sizeof buf, "%g", *rate);
+    }
+    name += "/r:" + std::string(buf);
+  }
+  if (!path.empty()) name += "/p:" + path;
+  return name;
+}
+
+std::string BenchmarkName::canonical_name() const {
   std::string name = protocol + "/" + model_mode() + "/c:" + std::to_string(connections) +
                      "/d:" + std::to_string(depth) + "/s:" + std::to_string(size);
   if (rate) {
@@ -70,10 +86,10 @@ std::string BenchmarkKey::canonical_name() const {
   return name;
 }
 
-std::optional<BenchmarkKey> parse_benchmark_name(std::string_view name) {
+std::optional<BenchmarkName> BenchmarkName::parse(std::string_view name) {
   auto parts = split(name, '/');
   if (parts.size() < 2 || parts[0].empty() || parts[1].empty()) return std::nullopt;
-  BenchmarkKey key;
+  BenchmarkName key;
   key.protocol = std::string(parts[0]);
   size_t colon = parts[1].find(':');
   key.model = std::string(parts[1].substr(0, colon));
@@ -99,13 +115,15 @@ std::optional<BenchmarkKey> parse_benchmark_name(std::string_view name) {
       auto r = parse_rate(v);
       if (!r) return std::nullopt;
       key.rate = *r;
+    } else if (k == "p") {
+      key.path = std::string(v);
     }
   }
   if (!any_known) return std::nullopt;  // another Google Benchmark's entry ("BM_Foo/64")
   return key;
 }
 
-bool matches_model(const BenchmarkKey& key, std::string_view model_mode) {
+bool matches_model(const BenchmarkName& key, std::string_view model_mode) {
   if (model_mode.find(':') == std::string_view::npos) return key.model == model_mode;
   return key.model_mode() == model_mode;
 }

@@ -11,15 +11,16 @@
 #include <cstring>
 #include <optional>
 
-#include "harness/load/load_engine.h"
-#include "harness/result/result_json.h"
 #include "harness/cpu/cpu_affinity.h"
 #include "harness/cpu/cpu_list.h"
+#include "harness/load/load_engine.h"
+#include "harness/load/load_entry.h"
+#include "harness/result/result_json.h"
 #include "harness/run/floor.h"
+#include "harness/run/server_launcher.h"
 #include "harness/sampling/process_sampler.h"
 #include "harness/sampling/process_usage.h"
 #include "harness/sampling/syscall_counter.h"
-#include "harness/run/server_launcher.h"
 
 namespace iomb::harness {
 namespace {

@@ -4,12 +4,13 @@
 
 #include <cmath>
 
-#include "harness/result/aggregates.h"
+#include "harness/load/load_entry.h"
 #include "harness/load/load_options.h"
 #include "harness/load/open_loop_schedule.h"
+#include "harness/load/varint_codec.h"
+#include "harness/result/aggregates.h"
 #include "harness/result/result_json.h"
 #include "harness/run/server_launcher.h"
-#include "harness/load/varint_codec.h"
 
 namespace iomb::harness {
 namespace {
