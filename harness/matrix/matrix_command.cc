@@ -25,7 +25,7 @@
 #include "harness/matrix/presets.h"
 #include "harness/matrix/run_child.h"
 #include "harness/matrix/run_entry.h"
-#include "harness/load/load_entry.h"
+#include "harness/result/benchmark_name.h"
 #include "harness/result/result_json.h"
 #include "harness/process/child_process.h"
 #include "harness/cpu/cpu_affinity.h"
@@ -136,13 +136,15 @@ class MatrixRunner {
   static bool interrupted() { return g_signal != 0; }
 
   std::string name_for(const CellSpec& c, const std::string& mode) const {
-    harness::LoadOptions lo;
-    lo.protocol = c.protocol == "http" ? Protocol::kHttp : Protocol::kEcho;
-    lo.connections = c.connections;
-    lo.pipeline = c.pipeline;
-    lo.size = c.size;
-    lo.rate = c.rate;
-    std::string name = harness::benchmark_name(lo, spec_.servers[c.server].model_name(), mode);
+    report::BenchmarkName n;
+    n.protocol = c.protocol == "http" ? "http" : "echo";
+    n.model = spec_.servers[c.server].model_name();
+    n.mode = mode;
+    n.connections = c.connections;
+    n.depth = c.pipeline;
+    n.size = c.size;
+    if (c.rate > 0) n.rate = c.rate;
+    std::string name = n.format();
     // An open-loop cell that never got a rate (no capacity measured) still reads as open loop.
     return c.open_loop() && c.rate <= 0 ? name + "/r:0" : name;
   }

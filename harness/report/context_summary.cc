@@ -4,8 +4,8 @@
 #include <set>
 
 #include "common/units.h"
-#include "harness/report/floor_lookup.h"
 #include "harness/report/text_format.h"
+#include "harness/result/floor_lookup.h"
 
 namespace iomb::report {
 namespace {

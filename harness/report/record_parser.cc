@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "harness/report/floor_lookup.h"
+#include "harness/result/floor_lookup.h"
 #include "harness/result/result_entry.h"
 
 namespace iomb::report {

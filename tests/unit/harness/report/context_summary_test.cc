@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/report/floor_lookup.h"
+#include "harness/result/floor_lookup.h"
 
 namespace iomb::report {
 namespace {

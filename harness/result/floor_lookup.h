@@ -1,7 +1,7 @@
 // Finds this machine's floor (DESIGN §4.6, ns per loopback recv+send) in a result context for a
 // message size. The context holds e.g. floor: {"recv_send_64B_ns": 4200, "recv_send_4KiB_ns":
 // 6100} (also accepted: recv_send_64_ns, a bare number); the entry nearest in size (log scale)
-// wins. Pure; any thread.
+// wins. The writer is run/floor.cc (floor_to_json). Pure; any thread.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Implementation of floor_lookup.h.
-#include "harness/report/floor_lookup.h"
+#include "harness/result/floor_lookup.h"
 
 #include <algorithm>
 #include <cmath>
