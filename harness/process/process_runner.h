@@ -1,4 +1,4 @@
-// Runs a helper program (gnuplot, a headless browser in tests) to completion with a time limit:
+// Runs a helper program (gnuplot for iomb report, a headless browser in tests) to completion with a time limit:
 // stdin from /dev/null, stdout and stderr appended to a log file, its own process group (killed
 // as a whole on timeout, and swept after exit so no helper child outlives the call), default
 // signal mask and dispositions. Blocking; any thread.
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace iomb::report {
+namespace iomb::sampling {
 
 struct ProcessResult {
   bool started = false;
@@ -28,4 +28,4 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 // `name` itself when it holds a '/', else the first executable `name` on PATH.
 std::optional<std::string> find_executable(const std::string& name);
 
-}  // namespace iomb::report
+}  // namespace iomb::sampling
