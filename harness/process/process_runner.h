@@ -1,4 +1,4 @@
-// Runs a helper program (gnuplot for iomb report, a headless browser in tests) to completion with a time limit:
+// Runs a helper program (gnuplot, a headless browser in tests) to completion with a time limit:
 // stdin from /dev/null, stdout and stderr appended to a log file, its own process group (killed
 // as a whole on timeout, and swept after exit so no helper child outlives the call), default
 // signal mask and dispositions. Blocking; any thread.
