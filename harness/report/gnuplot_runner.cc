@@ -1,9 +1,13 @@
 // Implementation of gnuplot_runner.h.
 #include "harness/report/gnuplot_runner.h"
 
-#include "harness/report/process_runner.h"
+#include "harness/process/process_runner.h"
 
 namespace iomb::report {
+
+using sampling::find_executable;
+using sampling::ProcessResult;
+using sampling::run_process;
 
 std::optional<Gnuplot> find_gnuplot(const std::string& path, std::string* why) {
   auto binary = find_executable(path.empty() ? "gnuplot" : path);

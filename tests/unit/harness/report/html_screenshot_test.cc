@@ -5,11 +5,15 @@
 
 #include <filesystem>
 
-#include "harness/report/process_runner.h"
+#include "harness/process/process_runner.h"
 #include "harness/report/report_main.h"
 #include "report_test_support.h"
 
 namespace iomb::report {
+
+using sampling::find_executable;
+using sampling::ProcessResult;
+using sampling::run_process;
 namespace {
 
 namespace fs = std::filesystem;

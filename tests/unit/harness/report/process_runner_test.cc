@@ -1,12 +1,16 @@
 // run_process: exit codes, the log file, the working directory, and the time limit that kills
 // a hung helper and its whole process group.
-#include "harness/report/process_runner.h"
+#include "harness/process/process_runner.h"
 
 #include <gtest/gtest.h>
 
 #include "report_test_support.h"
 
 namespace iomb::report {
+
+using sampling::find_executable;
+using sampling::ProcessResult;
+using sampling::run_process;
 namespace {
 
 using testing::read_file;

@@ -1,5 +1,5 @@
 // Implementation of process_runner.h.
-#include "harness/report/process_runner.h"
+#include "harness/process/process_runner.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace iomb::report {
+namespace iomb::sampling {
 namespace {
 
 // posix_spawn's C structures, released on every path.
@@ -135,4 +135,4 @@ std::optional<std::string> find_executable(const std::string& name) {
   return std::nullopt;
 }
 
-}  // namespace iomb::report
+}  // namespace iomb::sampling

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace iomb::report {
+namespace iomb::sampling {
 
 struct ProcessResult {
   bool started = false;
@@ -28,4 +28,4 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 // `name` itself when it holds a '/', else the first executable `name` on PATH.
 std::optional<std::string> find_executable(const std::string& name);
 
-}  // namespace iomb::report
+}  // namespace iomb::sampling
