@@ -45,11 +45,11 @@ constexpr uint64_t ud(Op op) { return UserData{op}.encode(); }
 }  // namespace
 
 RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
-                   std::atomic<uint64_t>& live_connections, UniqueFd listener,
+                   ConnectionBudget& connections, UniqueFd listener,
                    const http::HttpService* http)
     : options_(options),
       aio_(aio),
-      live_connections_(live_connections),
+      connections_(connections),
       listener_(std::move(listener)),
       wake_fd_(::eventfd(0, EFD_CLOEXEC)),
       table_(slot_capacity(options)),
@@ -437,9 +437,7 @@ void RingLoop::on_accept(const io_uring_cqe& cqe) {
 
 void RingLoop::new_connection(int fd, bool plain_fd) {
   UniqueFd plain(plain_fd ? fd : -1);
-  if (stopping_ ||
-      live_connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_conns) {
-    if (!stopping_) live_connections_.fetch_sub(1, std::memory_order_relaxed);
+  if (stopping_ || !connections_.try_admit()) {
     reject(plain_fd ? plain.release() : fd, plain_fd);
     return;
   }
@@ -460,7 +458,7 @@ void RingLoop::new_connection(int fd, bool plain_fd) {
     }
   }
   if (slot == kNoSlot) {
-    live_connections_.fetch_sub(1, std::memory_order_relaxed);
+    connections_.release();
     reject(plain_fd ? plain.release() : fd, plain_fd);
     return;
   }
@@ -710,7 +708,7 @@ void RingLoop::maybe_release(uint32_t slot) {
   }
   queue_clear(c, *buffers_);
   table_.free(slot);
-  live_connections_.fetch_sub(1, std::memory_order_relaxed);
+  connections_.release();
 }
 
 void RingLoop::maybe_pause(uint32_t slot) {

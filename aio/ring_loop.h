@@ -22,6 +22,7 @@
 #include "aio/protocol.h"
 #include "aio/ring.h"
 #include "aio/user_data.h"
+#include "common/connection_budget.h"
 #include "common/counters.h"
 #include "common/http/http_service.h"
 #include "common/server_options.h"
@@ -35,7 +36,7 @@ class RingLoop {
   // Sets up the ring, buffers and slots. `http` (shared by every loop, outliving them) serves
   // --protocol http; nullptr for echo. Throws UnavailableError or std::system_error.
   RingLoop(const ServerOptions& options, const AioOptions& aio,
-           std::atomic<uint64_t>& live_connections, UniqueFd listener,
+           ConnectionBudget& connections, UniqueFd listener,
            const http::HttpService* http = nullptr);
   ~RingLoop();
   RingLoop(const RingLoop&) = delete;
@@ -128,7 +129,7 @@ class RingLoop {
 
   const ServerOptions& options_;
   const AioOptions& aio_;
-  std::atomic<uint64_t>& live_connections_;
+  ConnectionBudget& connections_;  // process-wide, shared by every loop
   UniqueFd listener_;
   UniqueFd wake_fd_;
   SpareFd spare_fd_;

@@ -8,9 +8,9 @@
 namespace iomb::asio {
 
 IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
-               std::atomic<uint64_t>& open_connections, const http::HttpService* http)
+               ConnectionBudget& connections, const http::HttpService* http)
     : options_(options),
-      open_connections_(open_connections),
+      connections_(connections),
       http_(http),
       // The hint lets Asio skip cross-thread wake-ups when one thread runs the context; it
       // keeps locking on, since request_stop() posts from the signal thread.
@@ -55,8 +55,7 @@ void IoLoop::on_accepted(TcpSocket socket) {
     counters_.add(Counter::kRejected);
     return;
   }
-  if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_conns) {
-    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+  if (!connections_.try_admit()) {
     counters_.add(Counter::kRejected);
     return;  // `socket` closes here
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "asio/io_loop.h"
+#include "common/connection_budget.h"
 #include "common/http/http_service.h"
 #include "common/server.h"
 #include "common/socket_ops.h"
@@ -40,7 +41,7 @@ class AsioServer : public Server {
 
   const ServerOptions options_;
   const bool shared_;
-  std::atomic<uint64_t> open_connections_{0};
+  ConnectionBudget connections_{options_.max_conns};  // process-wide
   // --protocol http: endpoints and the session store, shared by every loop and thread. Declared
   // before loops_ so it outlives their connections.
   std::unique_ptr<http::HttpService> http_;

@@ -34,7 +34,7 @@ void accept_pending(int listen_fd, SpareFd& spare, Counters& counters, ServerCon
       counters.add_local(Counter::kErrorsOther);
       return;  // ENOBUFS, ENOMEM...: retried on the next readiness
     }
-    if (!context.try_reserve_connection()) {
+    if (!context.connections.try_admit()) {
       ::close(fd);
       counters.add_local(Counter::kRejected);
       continue;

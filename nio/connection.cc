@@ -318,7 +318,7 @@ void Connection::close(Counter reason) {
   loop_.timers().cancel(*this);
   fd_.reset();  // also removes it from the epoll set (the fd is never duplicated)
   loop_.counters_local().add_local(reason);
-  loop_.context().release_connection();
+  loop_.context().connections.release();
   if (!job_outstanding_) loop_.destroy_later(this);
 }
 

@@ -203,7 +203,7 @@ void EventLoop::adopt(int fd) {
   UniqueFd owned(fd);
   if (context_.stopping.load(std::memory_order_relaxed)) {
     counters_.add_local(Counter::kClosedByServer);
-    context_.release_connection();
+    context_.connections.release();
     return;
   }
   set_nodelay(fd);
@@ -242,7 +242,7 @@ void EventLoop::close_all() {
   for (int fd : posted_fds_) {
     ::close(fd);
     counters_.add_local(Counter::kClosedByServer);
-    context_.release_connection();
+    context_.connections.release();
   }
   posted_fds_.clear();
   done_jobs_ = nullptr;

@@ -46,7 +46,7 @@ class EventLoop {
 
   // Any thread: wakes run() (to notice stopping, posted connections or finished jobs).
   void wake();
-  // Any thread: hands an accepted socket (already counted in open_connections) to this loop.
+  // Any thread: hands an accepted socket (already admitted by the connection budget) to this loop.
   void post_connection(int fd);
   // Any thread (a worker): a job of one of this loop's connections has run.
   void post_job_done(Job* job);

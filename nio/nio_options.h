@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "common/connection_budget.h"
 #include "common/server_options.h"
 #include "nio/session.h"
 
@@ -28,17 +29,8 @@ struct ServerContext {
   WorkerPool* pool = nullptr;  // workers mode only
   std::function<std::unique_ptr<Session>()> make_session;
   std::atomic<bool> stopping{false};
-  // Open connections across every loop, for --max-conns (process-wide). Touched once per
-  // accept and once per close, never per message.
-  std::atomic<uint64_t> open_connections{0};
-
-  // Reserves a slot for a new connection; false when --max-conns is reached.
-  bool try_reserve_connection() {
-    if (open_connections.fetch_add(1, std::memory_order_relaxed) < options.max_conns) return true;
-    open_connections.fetch_sub(1, std::memory_order_relaxed);
-    return false;
-  }
-  void release_connection() { open_connections.fetch_sub(1, std::memory_order_relaxed); }
+  // Open connections across every loop (process-wide).
+  ConnectionBudget connections{options.max_conns};
 };
 
 }  // namespace iomb::nio

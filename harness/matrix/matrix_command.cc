@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/self_exe.h"
 #include "common/units.h"
 #include "harness/result/aggregates.h"
 #include "harness/matrix/matrix_plan.h"
@@ -44,9 +45,8 @@ volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int sig) { g_signal = sig; }
 
 std::string self_exe() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "iomb";
+  std::string path = self_exe_path();
+  return path.empty() ? "iomb" : path;
 }
 
 std::string read_text(const std::string& path) {

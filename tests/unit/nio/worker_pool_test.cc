@@ -69,7 +69,7 @@ class LoopWithPool : public ::testing::Test {
   UniqueFd connect() {
     int sv[2];
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
-    EXPECT_TRUE(context_.try_reserve_connection());
+    EXPECT_TRUE(context_.connections.try_admit());
     loop_->post_connection(sv[0]);
     UniqueFd client(sv[1]);
     EXPECT_EQ(set_nonblocking(client.get(), false), 0);
@@ -99,7 +99,7 @@ TEST_F(LoopWithPool, ResponsesComeBackThroughTheLoop) {
   auto c = loop_->counters();
   EXPECT_EQ(c[Counter::kAccepted], 2u);
   EXPECT_EQ(c[Counter::kClosedByServer], 2u);
-  EXPECT_EQ(context_.open_connections.load(), 0u);
+  EXPECT_EQ(context_.connections.open(), 0u);
 }
 
 // The peer sends and closes at once: the job still completes, its answer is flushed, and the
@@ -114,7 +114,7 @@ TEST_F(LoopWithPool, PeerClosingWhileJobRuns) {
   stop();
   auto c = loop_->counters();
   EXPECT_EQ(c[Counter::kClosedByPeer], 20u);
-  EXPECT_EQ(context_.open_connections.load(), 0u);
+  EXPECT_EQ(context_.connections.open(), 0u);
 }
 
 }  // namespace
