@@ -60,6 +60,8 @@ RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
       poll_accept_(options.processes > 1),
       protocol_(http == nullptr ? make_protocol(options) : nullptr),
       http_(http) {
+  // SINGLE_ISSUER: the thread that creates the ring is the only one that may submit to it.
+  loop_thread_.bind();
   if (!wake_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
   const uint64_t expected = std::min<uint64_t>(options.max_conns, nofile_limit());
   RingConfig config;
@@ -129,6 +131,7 @@ void RingLoop::wake() noexcept {
 // Submissions
 
 io_uring_sqe* RingLoop::slot_sqe(uint32_t slot, Op op, uint16_t buffer) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   Connection& c = table_[slot];
   io_uring_sqe* sqe = ring_->sqe();
   io_uring_sqe_set_data64(sqe, UserData{op, c.generation, buffer, slot}.encode());
@@ -242,6 +245,7 @@ void RingLoop::cancel_loop_op(uint64_t user_data) {
 // The loop
 
 void RingLoop::run() noexcept {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   io_uring* ring = ring_->get();
   arm_wake();
   arm_accept();
@@ -436,6 +440,7 @@ void RingLoop::on_accept(const io_uring_cqe& cqe) {
 }
 
 void RingLoop::new_connection(int fd, bool plain_fd) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   UniqueFd plain(plain_fd ? fd : -1);
   if (stopping_ || !connections_.try_admit()) {
     reject(plain_fd ? plain.release() : fd, plain_fd);
@@ -660,6 +665,7 @@ void RingLoop::begin_stop() {
 // Connection life
 
 void RingLoop::close_connection(uint32_t slot, Counter reason) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   Connection& c = table_[slot];
   if (c.closing) return;
   c.closing = true;

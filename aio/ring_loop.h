@@ -25,6 +25,7 @@
 #include "common/connection_budget.h"
 #include "common/counters.h"
 #include "common/http/http_service.h"
+#include "common/loop_thread.h"
 #include "common/server_options.h"
 #include "common/socket_ops.h"
 #include "common/unique_fd.h"
@@ -35,9 +36,8 @@ class RingLoop {
  public:
   // Sets up the ring, buffers and slots. `http` (shared by every loop, outliving them) serves
   // --protocol http; nullptr for echo. Throws UnavailableError or std::system_error.
-  RingLoop(const ServerOptions& options, const AioOptions& aio,
-           ConnectionBudget& connections, UniqueFd listener,
-           const http::HttpService* http = nullptr);
+  RingLoop(const ServerOptions& options, const AioOptions& aio, ConnectionBudget& connections,
+           UniqueFd listener, const http::HttpService* http = nullptr);
   ~RingLoop();
   RingLoop(const RingLoop&) = delete;
   RingLoop& operator=(const RingLoop&) = delete;
@@ -130,6 +130,7 @@ class RingLoop {
   const ServerOptions& options_;
   const AioOptions& aio_;
   ConnectionBudget& connections_;  // process-wide, shared by every loop
+  LoopThread loop_thread_;         // the creating thread, which alone submits
   UniqueFd listener_;
   UniqueFd wake_fd_;
   SpareFd spare_fd_;

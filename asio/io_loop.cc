@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <exception>
 
+#include "common/check.h"
+
 namespace iomb::asio {
 
 IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
@@ -42,6 +44,7 @@ void IoLoop::request_stop() {
 }
 
 void IoLoop::stop_on_strand() {
+  IOMB_CHECK(strand_.running_in_this_thread());
   if (stopping_) return;
   stopping_ = true;
   acceptor_.stop();
@@ -51,6 +54,7 @@ void IoLoop::stop_on_strand() {
 }
 
 void IoLoop::on_accepted(TcpSocket socket) {
+  IOMB_CHECK(strand_.running_in_this_thread());
   if (stopping_) {
     counters_.add(Counter::kRejected);
     return;

@@ -11,7 +11,7 @@
 
 #include "common/counters.h"
 #include "common/socket_ops.h"
-#include "nio/nio_options.h"
+#include "nio/server_context.h"
 
 namespace iomb::nio {
 

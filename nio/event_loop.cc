@@ -83,6 +83,7 @@ void EventLoop::set_listener(UniqueFd listener, bool shared) {
 }
 
 void EventLoop::run() {
+  loop_thread_.bind();
   epoll_event events[kMaxEvents];
   while (!context_.stopping.load(std::memory_order_acquire)) {
     int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, -1);
@@ -108,6 +109,8 @@ void EventLoop::run() {
     // may still point at them (they ignore it once closed).
     destroy_pending();
   }
+  // From here the server holds the loop alone again (close_all() after every thread joined).
+  loop_thread_.unbind();
 }
 
 void EventLoop::wake() {
@@ -140,6 +143,7 @@ void EventLoop::post_job_done(Job* job) {
 }
 
 void EventLoop::on_wakeup() {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   uint64_t value;
   while (::read(wakeup_.get(), &value, sizeof value) < 0 && errno == EINTR) {
   }
@@ -200,6 +204,7 @@ void EventLoop::resume_listener() {
 }
 
 void EventLoop::adopt(int fd) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   UniqueFd owned(fd);
   if (context_.stopping.load(std::memory_order_relaxed)) {
     counters_.add_local(Counter::kClosedByServer);
@@ -214,7 +219,10 @@ void EventLoop::adopt(int fd) {
   c->start();
 }
 
-void EventLoop::destroy_later(Connection* c) { to_destroy_.push_back(c); }
+void EventLoop::destroy_later(Connection* c) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
+  to_destroy_.push_back(c);
+}
 
 void EventLoop::remove(Connection* c) {
   Connection* last = connections_.back();

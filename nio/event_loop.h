@@ -14,9 +14,10 @@
 #include <vector>
 
 #include "common/counters.h"
+#include "common/loop_thread.h"
 #include "common/socket_ops.h"
 #include "common/unique_fd.h"
-#include "nio/nio_options.h"
+#include "nio/server_context.h"
 #include "nio/timer_wheel.h"
 
 namespace iomb::nio {
@@ -74,6 +75,7 @@ class EventLoop {
   void destroy_pending();
 
   ServerContext& context_;
+  LoopThread loop_thread_;  // bound while run() runs
   Counters counters_;
   UniqueFd epoll_;
   UniqueFd wakeup_;  // eventfd

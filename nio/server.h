@@ -22,7 +22,7 @@
 #include "common/server.h"
 #include "nio/acceptor.h"
 #include "nio/event_loop.h"
-#include "nio/nio_options.h"
+#include "nio/server_context.h"
 #include "nio/worker_pool.h"
 
 namespace iomb::nio {

@@ -1,5 +1,6 @@
-// nio's own flags (--trigger, --workers) and the state every loop of one server shares
-// read-only or atomically. Options are set on the main thread before the server starts.
+// ServerContext: the state every loop, the acceptor and the worker pool of one nio server share,
+// read-only or atomically; with it nio's own two flags (--trigger, --workers), set on the main
+// thread before the server starts.
 #pragma once
 
 #include <atomic>
