@@ -67,7 +67,7 @@ void IoLoop::on_accepted(TcpSocket socket) {
   socket.set_option(net::ip::tcp::no_delay(true), ec);
   counters_.add(Counter::kAccepted);
   Connection* c = table_.add(
-      std::make_unique<Connection>(*this, std::move(socket), make_protocol(options_, http_)));
+      std::make_unique<Connection>(*this, std::move(socket), make_handler(options_, http_)));
   c->start();
 }
 

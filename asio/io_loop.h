@@ -12,11 +12,11 @@
 
 #include "asio/acceptor.h"
 #include "asio/asio_types.h"
-#include "asio/connection_protocol.h"
 #include "asio/connection_table.h"
 #include "asio/handler_allocator.h"
 #include "asio/idle_sweeper.h"
 #include "asio/loop_counters.h"
+#include "asio/protocol_handler.h"
 #include "common/connection_budget.h"
 #include "common/server_options.h"
 #include "common/unique_fd.h"

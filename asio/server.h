@@ -4,7 +4,7 @@
 //    --processes the loops share the inherited one), share-nothing except the process-wide
 //    --max-conns count.
 //  shared: one IoLoop whose io_context is run by --threads threads, one listener.
-// Protocols: echo and http (one HttpService per process; see http_protocol.h).
+// Protocols: echo and http (one HttpService per process; see http_handler.h).
 // run() on the main thread (it runs one of the loop threads itself); request_stop() on any
 // thread.
 #pragma once

@@ -212,7 +212,7 @@ void EventLoop::adopt(int fd) {
     return;
   }
   set_nodelay(fd);
-  auto* c = new Connection(*this, std::move(owned), context_.make_session());
+  auto* c = new Connection(*this, std::move(owned), context_.make_handler());
   c->index_ = connections_.size();
   connections_.push_back(c);
   counters_.add_local(Counter::kAccepted);

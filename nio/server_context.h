@@ -11,7 +11,7 @@
 
 #include "common/connection_budget.h"
 #include "common/server_options.h"
-#include "nio/session.h"
+#include "nio/protocol_handler.h"
 
 namespace iomb::nio {
 
@@ -28,7 +28,7 @@ struct ServerContext {
   const ServerOptions& options;
   bool edge_triggered = false;
   WorkerPool* pool = nullptr;  // workers mode only
-  std::function<std::unique_ptr<Session>()> make_session;
+  std::function<std::unique_ptr<ProtocolHandler>()> make_handler;
   std::atomic<bool> stopping{false};
   // Open connections across every loop (process-wide).
   ConnectionBudget connections{options.max_conns};

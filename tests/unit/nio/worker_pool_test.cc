@@ -28,19 +28,19 @@ class UpperJob : public Job {
 };
 
 // Echoes its input upper-cased, computed on a worker when there is a pool.
-class UpperSession : public Session {
+class UpperHandler : public ProtocolHandler {
  public:
-  SessionStatus on_input(std::span<const char> in, SessionIo& io) override {
+  HandlerStatus on_input(std::span<const char> in, HandlerIo& io) override {
     job_.data.assign(in.begin(), in.end());
-    if (io.submit(job_)) return SessionStatus::kAwaitJob;
+    if (io.submit(job_)) return HandlerStatus::kAwaitJob;
     job_.run();
     io.write(job_.data);
-    return SessionStatus::kContinue;
+    return HandlerStatus::kContinue;
   }
-  SessionStatus on_job_done(Job& job, SessionIo& io) override {
+  HandlerStatus on_job_done(Job& job, HandlerIo& io) override {
     EXPECT_EQ(&job, &job_);
     io.write(job_.data);
-    return SessionStatus::kContinue;
+    return HandlerStatus::kContinue;
   }
 
  private:
@@ -51,7 +51,7 @@ class LoopWithPool : public ::testing::Test {
  protected:
   void SetUp() override {
     options_.idle_timeout_ms = 0;
-    context_.make_session = [] { return std::make_unique<UpperSession>(); };
+    context_.make_handler = [] { return std::make_unique<UpperHandler>(); };
     context_.pool = &pool_;
     loop_ = std::make_unique<EventLoop>(context_);
     thread_ = std::thread([this] { loop_->run(); });
