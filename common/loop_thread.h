@@ -16,6 +16,18 @@ class LoopThread {
   void bind() { owner_.store(std::this_thread::get_id(), std::memory_order_relaxed); }
   void unbind() { owner_.store(std::thread::id(), std::memory_order_relaxed); }
 
+  // Binds the calling thread for this scope (a loop's run(), which may throw).
+  class Binding {
+   public:
+    explicit Binding(LoopThread& thread) : thread_(thread) { thread_.bind(); }
+    ~Binding() { thread_.unbind(); }
+    Binding(const Binding&) = delete;
+    Binding& operator=(const Binding&) = delete;
+
+   private:
+    LoopThread& thread_;
+  };
+
   bool is_current() const {
     const std::thread::id owner = owner_.load(std::memory_order_relaxed);
     return owner == std::thread::id() || owner == std::this_thread::get_id();

@@ -83,7 +83,9 @@ void EventLoop::set_listener(UniqueFd listener, bool shared) {
 }
 
 void EventLoop::run() {
-  loop_thread_.bind();
+  // Unbound again when run() ends: the server then holds the loop alone (close_all() after
+  // every thread joined).
+  LoopThread::Binding binding(loop_thread_);
   epoll_event events[kMaxEvents];
   while (!context_.stopping.load(std::memory_order_acquire)) {
     int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, -1);
@@ -109,8 +111,6 @@ void EventLoop::run() {
     // may still point at them (they ignore it once closed).
     destroy_pending();
   }
-  // From here the server holds the loop alone again (close_all() after every thread joined).
-  loop_thread_.unbind();
 }
 
 void EventLoop::wake() {

@@ -37,6 +37,12 @@ TEST(LoopThread, OwnerAndUnboundPass) {
   loop.unbind();
   std::thread([&] { other = loop.is_current(); }).join();
   EXPECT_TRUE(other);
+  {
+    LoopThread::Binding binding(loop);
+    std::thread([&] { other = loop.is_current(); }).join();
+    EXPECT_FALSE(other);
+  }
+  EXPECT_TRUE(loop.is_current());
   IOMB_CHECK_IN_LOOP_THREAD(loop);
 }
 
