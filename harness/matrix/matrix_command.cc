@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/self_exe.h"
 #include "common/units.h"
 #include "harness/cpu/cpu_affinity.h"
 #include "harness/cpu/cpu_list.h"
@@ -38,9 +39,8 @@ volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int sig) { g_signal = sig; }
 
 std::string self_exe() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "iomb";
+  std::string path = self_exe_path();
+  return path.empty() ? "iomb" : path;
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 
+#include "common/self_exe.h"
 #include "harness/cpu/cpu_affinity.h"
 #include "harness/cpu/cpu_list.h"
 #include "harness/load/load_engine.h"
@@ -191,14 +192,6 @@ nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, in
   return e;
 }
 
-std::string self_dir() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string path(buf, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
-}
-
 std::vector<int> minus(const std::vector<int>& all, const std::vector<int>& taken) {
   std::vector<int> out;
   for (int c : all) {
@@ -258,7 +251,7 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
     extra["floor"] = {{"unavailable", "not measured (--no-floor)"}};
   } else {
     std::string why;
-    std::string bin = o.floor_binary.empty() ? self_dir() + "/iomb-floor" : o.floor_binary;
+    std::string bin = o.floor_binary.empty() ? self_exe_dir() + "/iomb-floor" : o.floor_binary;
     auto floor = sampling::measure_floor(bin, &why);
     if (floor) {
       extra["floor"] = sampling::floor_to_json(*floor);
