@@ -145,7 +145,7 @@ std::string measure_floor_once(const MatrixOptions& o, const std::string& out, j
 
 }  // namespace
 
-void add_matrix_flags(CLI::App& app, MatrixOptions& o) {
+void add_matrix_command_flags(CLI::App& app, MatrixOptions& o) {
   auto* preset = app.add_option("--preset", o.preset,
                                 "Built-in matrix: quick (every model, a few minutes), full (every "
                                 "model and mode, under an hour), ci (small fixed set)")
