@@ -23,7 +23,7 @@ double ns_per_unit(const std::string& unit, const std::string& source) {
   fail(source, "unknown time_unit '" + unit + "'");
 }
 
-void add_row(const report::ResultEntry& row, const std::string& source, BenchmarkSamples* samples) {
+void add_row(const result::ResultEntry& row, const std::string& source, BenchmarkSamples* samples) {
   const double unit = ns_per_unit(row.time_unit.value_or("ns"), source);
   const double real_ns = row.real_time.value_or(0) * unit;
   double throughput = row.items_per_second.value_or(0);
@@ -42,12 +42,12 @@ ResultFile parse_result_json(const nlohmann::json& json, const std::string& sour
   ResultFile file;
   file.source = source;
   std::map<std::string, size_t> index;                   // name -> position in file.benchmarks
-  std::map<std::string, report::ResultEntry> aggregate;  // name -> median (or mean) row
+  std::map<std::string, result::ResultEntry> aggregate;  // name -> median (or mean) row
   for (const auto& json_row : json["benchmarks"]) {
     if (!json_row.is_object() || !json_row.contains("name") || !json_row["name"].is_string()) {
       fail(source, "a benchmarks[] entry has no name");
     }
-    const report::ResultEntry row = *report::ResultEntry::from_json(json_row);
+    const result::ResultEntry row = *result::ResultEntry::from_json(json_row);
     if (row.error_occurred.value_or(false)) continue;
     const bool is_aggregate = row.aggregate();
     const std::string kind = row.aggregate_name.value_or("");

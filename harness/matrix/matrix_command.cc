@@ -19,17 +19,17 @@
 #include <thread>
 
 #include "common/units.h"
-#include "harness/result/aggregates.h"
+#include "harness/cpu/cpu_affinity.h"
+#include "harness/cpu/cpu_list.h"
 #include "harness/matrix/matrix_plan.h"
 #include "harness/matrix/matrix_spec.h"
 #include "harness/matrix/presets.h"
 #include "harness/matrix/run_child.h"
 #include "harness/matrix/run_entry.h"
+#include "harness/process/child_process.h"
+#include "harness/result/aggregates.h"
 #include "harness/result/benchmark_name.h"
 #include "harness/result/result_json.h"
-#include "harness/process/child_process.h"
-#include "harness/cpu/cpu_affinity.h"
-#include "harness/cpu/cpu_list.h"
 #include "harness/run/floor.h"
 #include "harness/run/server_launcher.h"
 
@@ -136,7 +136,7 @@ class MatrixRunner {
   static bool interrupted() { return g_signal != 0; }
 
   std::string name_for(const CellSpec& c, const std::string& mode) const {
-    report::BenchmarkName n;
+    result::BenchmarkName n;
     n.protocol = c.protocol == "http" ? "http" : "echo";
     n.model = spec_.servers[c.server].model_name();
     n.mode = mode;
@@ -283,7 +283,7 @@ class MatrixRunner {
     for (const auto& [cell, values] : rps) {
       const CellSpec& c = closed_[cell];
       if (c.pipeline != 1) continue;
-      out[{c.server, c.protocol, c.size, c.connections}] = harness::aggregate(values).median;
+      out[{c.server, c.protocol, c.size, c.connections}] = result::aggregate(values).median;
     }
     return out;
   }
@@ -302,12 +302,12 @@ class MatrixRunner {
       }
       for (const auto& name : order) {
         if (by_name[name].size() < 2) continue;
-        for (auto& a : harness::aggregate_entries(name, by_name[name])) all.push_back(std::move(a));
+        for (auto& a : result::aggregate_entries(name, by_name[name])) all.push_back(std::move(a));
       }
     }
     context_["matrix"]["completed_runs"] = ok_runs_ + failed_runs_;
     const std::string path = out_ + "/results.json";
-    harness::write_result_file(path + ".tmp", context_, all);
+    result::write_result_file(path + ".tmp", context_, all);
     fs::rename(path + ".tmp", path);
   }
 
@@ -514,7 +514,7 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
   } else {
     floor_file = measure_floor_once(o, out, &extra);
   }
-  MatrixRunner runner(std::move(spec), o, out, harness::result_context(argc, argv, extra));
+  MatrixRunner runner(std::move(spec), o, out, result::result_context(argc, argv, extra));
   runner.floor_arg_ = floor_file;
   int rc = 0;
   try {

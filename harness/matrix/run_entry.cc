@@ -33,14 +33,14 @@ std::string refusal(const std::string& message) {
 }  // namespace
 
 nlohmann::json skipped_entry(const std::string& name, int rep, int reps, const std::string& why) {
-  report::ResultEntry e = report::ResultEntry::empty_run(name, rep, reps);
+  result::ResultEntry e = result::ResultEntry::empty_run(name, rep, reps);
   e.skipped = true;
   e.skip_reason = why;
   return e.to_json();
 }
 
 std::string mode_of_name(const std::string& name) {
-  auto parsed = report::BenchmarkName::parse(name);
+  auto parsed = result::BenchmarkName::parse(name);
   return parsed ? parsed->mode : "";
 }
 
@@ -76,7 +76,7 @@ RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::
     return r;
   }
   r.entry = *first;
-  const report::ResultEntry typed = *report::ResultEntry::from_json(r.entry);
+  const result::ResultEntry typed = *result::ResultEntry::from_json(r.entry);
   r.reported_mode = mode_of_name(typed.name);
   const nlohmann::json& ctx = doc.value("context", nlohmann::json::object());
   if (ctx.contains("syscall_pass")) r.syscall_pass = ctx["syscall_pass"];
