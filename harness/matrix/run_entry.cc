@@ -1,11 +1,11 @@
 // Implementation of run_entry.h.
 #include "harness/matrix/run_entry.h"
 
-#include <fstream>
 #include <sstream>
 
 #include "harness/result/benchmark_name.h"
 #include "harness/result/result_entry.h"
+#include "harness/result/result_file.h"
 
 namespace iomb::matrix {
 namespace {
@@ -46,15 +46,18 @@ std::string mode_of_name(const std::string& name) {
 
 RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::string& log_tail) {
   RunEntry r;
-  std::ifstream in(json_path);
-  nlohmann::json doc = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+  // A child that died before writing its file, or wrote a broken one, has no result: the
+  // exit code and log tail below say why.
+  result::ResultDocument doc;
+  try {
+    doc = result::read_result_file(json_path);
+  } catch (const result::ResultFileError&) {
+  }
   const nlohmann::json* first = nullptr;
-  if (doc.is_object() && doc.contains("benchmarks") && doc["benchmarks"].is_array()) {
-    for (const auto& b : doc["benchmarks"]) {
-      if (b.is_object() && b.value("run_type", "") == "iteration") {
-        first = &b;
-        break;
-      }
+  for (const auto& b : doc.benchmarks) {
+    if (b.is_object() && b.value("run_type", "") == "iteration") {
+      first = &b;
+      break;
     }
   }
   if (first == nullptr) {
