@@ -245,7 +245,7 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
   } else {
     floor_file = measure_floor_once(o, out, &extra);
   }
-  MatrixRunner runner(std::move(spec), o, out, harness::result_context(argc, argv, extra),
+  MatrixRunner runner(std::move(spec), o, out, result::result_context(argc, argv, extra),
                       self_exe(), floor_file, &g_signal);
   int rc = 0;
   try {

@@ -12,13 +12,20 @@
 #include <system_error>
 
 #include "common/self_exe.h"
-#include "harness/result/build_info.h"
 #include "harness/cpu/cpu_affinity.h"
+#include "harness/result/build_info.h"
 #include "harness/sampling/proc_files.h"
 #include "harness/sampling/text_fields.h"
 
-namespace iomb::sampling {
+namespace iomb::result {
 namespace {
+
+using sampling::allowed_cpus;
+using sampling::format_cpu_list;
+using sampling::parse_cpu_list;
+using sampling::read_small_file;
+using sampling::split;
+using sampling::trim;
 
 // The value of the first "key<TAB>: value" line of /proc/cpuinfo.
 std::string cpuinfo_value(std::string_view cpuinfo, std::string_view key) {
@@ -121,4 +128,4 @@ nlohmann::json system_context() {
   return context;
 }
 
-}  // namespace iomb::sampling
+}  // namespace iomb::result

@@ -168,7 +168,7 @@ Measured measure_once(const RunCommandOptions& o, const sampling::CpuPlan& plan,
 nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, int reps) {
   if (m.status == Status::kSkipped || (m.status == Status::kFailed && !m.result.ok && !m.sampled &&
                                        m.result.merged.completed == 0)) {
-    return error_entry(name, rep, reps, m.message);
+    return result::error_entry(name, rep, reps, m.message);
   }
   nlohmann::json e =
       iteration_entry(name, rep, reps, m.load, m.result, m.sampled ? &m.server : nullptr);
@@ -319,12 +319,13 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
   }
 
   if (!name.empty()) {
-    auto aggs = aggregate_entries(name, entries);
+    auto aggs = result::aggregate_entries(name, entries);
     if (o.repetitions > 1) entries.insert(entries.end(), aggs.begin(), aggs.end());
   }
   if (!o.load.json_path.empty()) {
     try {
-      write_result_file(o.load.json_path, result_context(argc, argv, extra), entries);
+      result::write_result_file(o.load.json_path, result::result_context(argc, argv, extra),
+                                entries);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "iomb run: %s\n", e.what());
       return 1;
