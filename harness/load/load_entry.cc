@@ -98,16 +98,11 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
     }
   }
   nlohmann::json iomb{
-      {"valid", r.ok && !r.invalid},
-      {"saturated", r.saturated},
-      {"client_bound", r.client_bound},
-      {"starved", r.starved},
       {"starved_connections", m.starved_connections},
       {"oldest_outstanding_us", static_cast<double>(m.oldest_outstanding_ns) / 1e3},
       {"client_io", r.client_io},
       {"client_cores", r.client_cores},
       {"window_s", r.window_s},
-      {"cpu_time_source", server ? "server" : "client"},
       {"latency_origin", o.open_loop() ? "intended send time (corrected)" : "send time"},
       {"histogram", m.corrected.encode()},
       {"series", series_json(m)},
@@ -148,6 +143,11 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
                       {"series", server->series},
                       {"stopped", server->stopped}};
   }
+  e.valid = r.ok && !r.invalid;
+  e.saturated = r.saturated;
+  e.client_bound = r.client_bound;
+  e.starved = r.starved;
+  e.cpu_time_source = server ? "server" : "client";
   e.iomb = std::move(iomb);
   return e.to_json();
 }

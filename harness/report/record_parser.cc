@@ -46,25 +46,6 @@ const json& iomb_object(const json& entry) {
   return it != entry.end() && it->is_object() ? *it : kEmpty;
 }
 
-// A flag set on the entry itself or in its iomb object, as a boolean or a nonzero number.
-bool flag(const json& entry, const char* key) {
-  for (const json* where : {&entry, &iomb_object(entry)}) {
-    auto it = where->find(key);
-    if (it == where->end()) continue;
-    if (it->is_boolean()) return it->get<bool>();
-    if (it->is_number()) return it->get<double>() != 0;
-  }
-  return false;
-}
-
-std::string text(const json& entry, const char* key) {
-  for (const json* where : {&entry, &iomb_object(entry)}) {
-    auto it = where->find(key);
-    if (it != where->end() && it->is_string()) return it->get<std::string>();
-  }
-  return "";
-}
-
 double ns_per_unit(const result::ResultEntry& entry) {
   const std::string unit = entry.time_unit.value_or("ns");
   if (unit == "us") return 1e3;
@@ -143,19 +124,21 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
   r.key = *key;
   if (e.repetition_index) r.repetition_index = *e.repetition_index;
 
-  r.skipped = flag(entry, "skipped");
-  r.skip_reason = text(entry, "skip_reason");
-  r.saturated = flag(entry, "saturated");
-  r.client_bound = flag(entry, "client_bound");
-  r.starved = flag(entry, "starved");
-  const json& iomb = iomb_object(entry);
-  if (flag(entry, "error_occurred")) {
+  r.skipped = e.skipped.value_or(false);
+  r.skip_reason = e.skip_reason.value_or("");
+  r.saturated = e.saturated.value_or(false);
+  r.client_bound = e.client_bound.value_or(false);
+  r.starved = e.starved.value_or(false);
+  if (e.error_occurred.value_or(false)) {
     r.failed = true;
-    r.error_message = text(entry, "error_message");
+    r.error_message = e.error_message.value_or("");
   }
-  if (iomb.contains("valid") && iomb["valid"].is_boolean() && !iomb["valid"].get<bool>()) {
+  if (!e.valid.value_or(true)) {
     r.failed = true;
-    if (r.error_message.empty()) r.error_message = text(entry, "error");
+    if (r.error_message.empty() && e.iomb && e.iomb->contains("error") &&
+        (*e.iomb)["error"].is_string()) {
+      r.error_message = (*e.iomb)["error"].get<std::string>();
+    }
   }
   if (r.skipped || r.failed) return r;
 
@@ -167,7 +150,7 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
   }
   for (const auto& [from, to] : kCounters) r.*to = finite(e.*from);
   // `iomb load` without a server writes the client's CPU into cpu_time and says so.
-  if (iomb.value("cpu_time_source", "server") == "server") {
+  if (e.cpu_time_source.value_or("server") == "server") {
     auto cpu = finite(e.cpu_time);
     if (cpu && *cpu > 0) r.server_cpu_ns_per_req = *cpu * unit;
   }

@@ -47,6 +47,19 @@ constexpr Counter kCounters[] = {
     {"cpu_floor_ratio", &ResultEntry::cpu_floor_ratio, false},
 };
 
+// The flags typed out of the `iomb` object.
+struct Flag {
+  const char* key;
+  std::optional<bool> ResultEntry::*field;
+};
+constexpr Flag kFlags[] = {
+    {"valid", &ResultEntry::valid},
+    {"saturated", &ResultEntry::saturated},
+    {"client_bound", &ResultEntry::client_bound},
+    {"starved", &ResultEntry::starved},
+};
+constexpr char kCpuTimeSource[] = "cpu_time_source";
+
 template <typename T>
 void put(nlohmann::json& out, const char* key, const std::optional<T>& value) {
   if (value) out[key] = *value;
@@ -63,6 +76,14 @@ void get(const nlohmann::json& in, const char* key, std::optional<T>& value) {
   } else {
     if (it->is_number()) value = it->get<T>();
   }
+}
+
+// A flag as a boolean or a number (nonzero is true); anything else leaves `value` as it is.
+void read_flag(const nlohmann::json& in, const char* key, std::optional<bool>& value) {
+  auto it = in.find(key);
+  if (it == in.end()) return;
+  if (it->is_boolean()) value = it->get<bool>();
+  if (it->is_number()) value = it->get<double>() != 0;
 }
 
 }  // namespace
@@ -114,7 +135,10 @@ nlohmann::json ResultEntry::to_json() const {
       e[c.key] = *v;
     }
   }
-  if (iomb) e["iomb"] = *iomb;
+  nlohmann::json object = iomb.value_or(nlohmann::json::object());
+  for (const Flag& f : kFlags) put(object, f.key, this->*f.field);
+  put(object, kCpuTimeSource, cpu_time_source);
+  if (!object.empty()) e["iomb"] = std::move(object);
   return e;
 }
 
@@ -142,7 +166,19 @@ std::optional<ResultEntry> ResultEntry::from_json(const nlohmann::json& in) {
   get(in, "skipped", e.skipped);
   get(in, "skip_reason", e.skip_reason);
   for (const Counter& c : kCounters) get(in, c.key, e.*c.field);
-  if (auto it = in.find("iomb"); it != in.end() && it->is_object()) e.iomb = *it;
+  // Flags: Google Benchmark files from other writers carry them as counters on the entry; the
+  // iomb object, where iomb writes them, wins.
+  for (const Flag& f : kFlags) read_flag(in, f.key, e.*f.field);
+  if (auto it = in.find("iomb"); it != in.end() && it->is_object()) {
+    nlohmann::json object = *it;
+    for (const Flag& f : kFlags) {
+      read_flag(object, f.key, e.*f.field);
+      object.erase(f.key);
+    }
+    get(object, kCpuTimeSource, e.cpu_time_source);
+    object.erase(kCpuTimeSource);
+    if (!object.empty()) e.iomb = std::move(object);
+  }
   return e;
 }
 

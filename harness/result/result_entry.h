@@ -1,8 +1,9 @@
 // One benchmarks[] entry of a result file (DESIGN §4.3, Google Benchmark's schema), typed: the
 // Google Benchmark fields and the flat counters iomb writes. to_json() is the one writer of
 // these keys and from_json() the one lenient reader (missing or mistyped fields stay empty), so
-// adding a counter is one line of the table in result_entry.cc. The `iomb` object (histograms,
-// series, totals, the load and server details) stays JSON. Plain data; any thread.
+// adding a counter is one line of the table in result_entry.cc. The run's flags live in the
+// `iomb` object but are typed here too; the rest of that object (histograms, series, totals, the
+// load and server details) stays JSON. Plain data; any thread.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +42,15 @@ struct ResultEntry {
   std::optional<double> server_rss_kib, server_threads, ctx_switches_per_req, syscalls_per_req;
   std::optional<double> cpu_floor_ratio;
 
-  std::optional<nlohmann::json> iomb;  // the `iomb` object as written
+  // The run's verdicts, written inside the `iomb` object (read as a boolean or a number).
+  std::optional<bool> valid;         // the run measured what it claims (false: do not use)
+  std::optional<bool> saturated;     // open loop: the server fell behind the offered rate
+  std::optional<bool> client_bound;  // the load generator used > 90 % of its cores
+  std::optional<bool> starved;       // some connections got no reply in the measured window
+  std::optional<std::string> cpu_time_source;  // "server" or "client": whose CPU cpu_time is
+
+  // The rest of the `iomb` object (without the keys typed above); nullopt when nothing is left.
+  std::optional<nlohmann::json> iomb;
 
   bool aggregate() const { return run_type == "aggregate"; }
   bool operator==(const ResultEntry&) const = default;

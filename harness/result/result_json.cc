@@ -35,8 +35,8 @@ std::vector<nlohmann::json> aggregate_entries(const std::string& name,
                                               const std::vector<nlohmann::json>& iterations) {
   std::vector<const nlohmann::json*> good;
   for (const auto& it : iterations) {
-    if (!it.value("error_occurred", false) && it.contains("iomb") &&
-        it["iomb"].value("valid", false)) {
+    const auto entry = ResultEntry::from_json(it);
+    if (entry && !entry->error_occurred.value_or(false) && entry->valid.value_or(false)) {
       good.push_back(&it);
     }
   }

@@ -62,8 +62,45 @@ ResultEntry full_entry() {
     v += 1;
     *f = std::floor(**f);
   }
-  e.iomb = nlohmann::json{{"valid", true}, {"histogram", "AAEC"}, {"series", {{{"t_s", 1.0}}}}};
+  e.valid = true;
+  e.saturated = false;
+  e.client_bound = true;
+  e.starved = false;
+  e.cpu_time_source = "server";
+  e.iomb = nlohmann::json{{"histogram", "AAEC"}, {"series", {{{"t_s", 1.0}}}}};
   return e;
+}
+
+TEST(ResultEntry, FlagsAreWrittenInsideTheIombObject) {
+  nlohmann::json j = full_entry().to_json();
+  EXPECT_EQ(j["iomb"]["valid"], true);
+  EXPECT_EQ(j["iomb"]["saturated"], false);
+  EXPECT_EQ(j["iomb"]["client_bound"], true);
+  EXPECT_EQ(j["iomb"]["starved"], false);
+  EXPECT_EQ(j["iomb"]["cpu_time_source"], "server");
+  EXPECT_EQ(j["iomb"]["histogram"], "AAEC");
+  EXPECT_FALSE(j.contains("valid"));
+  ResultEntry only_flags;
+  only_flags.name = "echo/bio/c:1/d:1/s:64";
+  only_flags.valid = false;
+  auto back = ResultEntry::from_json(only_flags.to_json());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, only_flags) << "an iomb object holding only flags reads back as no object";
+}
+
+TEST(ResultEntry, FlagsReadFromTheIombObjectOrAsCounters) {
+  // Google Benchmark user counters are numbers on the entry itself.
+  auto counters = ResultEntry::from_json({{"name", "x"}, {"saturated", 1}, {"starved", 0}});
+  ASSERT_TRUE(counters);
+  EXPECT_EQ(counters->saturated, true);
+  EXPECT_EQ(counters->starved, false);
+  EXPECT_FALSE(counters->valid);
+  auto inside = ResultEntry::from_json(
+      {{"name", "x"}, {"saturated", 1}, {"iomb", {{"saturated", false}, {"valid", 1}}}});
+  ASSERT_TRUE(inside);
+  EXPECT_EQ(inside->saturated, false) << "the iomb object wins over a counter";
+  EXPECT_EQ(inside->valid, true);
+  EXPECT_FALSE(inside->iomb);
 }
 
 TEST(ResultEntry, FullEntryRoundTrips) {
