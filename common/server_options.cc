@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <map>
 
+#include "common/cli_parse.h"
 #include "common/unit_options.h"
 
 namespace iomb {
@@ -110,18 +111,7 @@ int parse_server_options(int argc, char** argv, const ModelSpec& spec, ServerOpt
   CLI::App app{spec.description, "iomb-" + spec.name};
   app.set_help_all_flag("--help-all", "Show every flag, hidden groups included");
   add_server_flags(app, options, spec);
-  try {
-    app.parse(argc, argv);
-    validate_server_options(options, spec);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return 2;
-  }
-  return -1;
+  return parse_command_line(app, argc, argv, [&] { validate_server_options(options, spec); });
 }
 
 }  // namespace iomb
