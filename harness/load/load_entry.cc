@@ -59,20 +59,12 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
                                const ServerMeasure* server) {
   const WorkerResult& m = r.merged;
   const double completed = static_cast<double>(m.completed);
-  result::ResultEntry e;
-  e.name = name;
-  e.family_index = 0;
-  e.per_family_instance_index = 0;
-  e.run_name = name;
-  e.run_type = "iteration";
-  e.repetitions = repetitions;
-  e.repetition_index = repetition_index;
+  result::ResultEntry e = result::ResultEntry::empty_run(name, repetition_index, repetitions);
   e.threads = o.threads;
   e.iterations = static_cast<int64_t>(m.completed);
   e.real_time = completed > 0 ? r.window_s * 1e9 / completed : 0.0;
   const double client_ns_per_req = completed > 0 ? r.client_cpu_s * 1e9 / completed : 0.0;
   e.cpu_time = server ? (completed > 0 ? server->cpu_s * 1e9 / completed : 0.0) : client_ns_per_req;
-  e.time_unit = "ns";
   e.items_per_second = r.achieved_rate;
   e.bytes_per_second = r.window_s > 0 ? static_cast<double>(m.bytes_received) / r.window_s : 0;
   add_percentiles(m.corrected, e.p50_us, e.p90_us, e.p99_us, e.p999_us, e.p9999_us, e.max_us);
