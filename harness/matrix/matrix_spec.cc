@@ -205,7 +205,7 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
   for (size_t i = 0; i < servers->size(); ++i) {
     const Table& t = (*servers)[i];
     const std::string where = "server[" + std::to_string(i) + "]";
-    check_keys(t, {"model", "args", "mode"}, where);
+    check_keys(t, {"model", "args", "mode", "client"}, where);
     ServerSpec s;
     const toml::value* model = lookup(t, "model");
     if (model == nullptr) fail(where, "needs model = \"bio\" (or a binary's path)");
@@ -213,6 +213,10 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
     if (s.model.empty()) fail(where + ".model", "must not be empty");
     if (auto* v = lookup(t, "args")) s.args = get_string(*v, where + ".args");
     if (auto* v = lookup(t, "mode")) s.mode = get_string(*v, where + ".mode");
+    if (auto* v = lookup(t, "client")) s.client = get_string(*v, where + ".client");
+    if (s.client != "iomb" && s.client != "wrk") {
+      fail(where + ".client", "must be \"iomb\" or \"wrk\"");
+    }
     if (s.mode.find_first_of("/: ") != std::string::npos) {
       fail(where + ".mode", "must not contain '/', ':' or spaces (it is part of benchmark names)");
     }

@@ -17,6 +17,9 @@ struct ServerSpec {
   std::string model;  // a model name (bio, nio...) or the path of a server binary
   std::string args;   // passed through `iomb run --server-args`
   std::string mode;   // the mode in benchmark names; "" = the mode the server reports
+  // The load generator of this server's cells: "iomb" (its own, verified client) or "wrk"
+  // (`iomb run --client wrk`: HTTP only, closed loop, replies not verified).
+  std::string client = "iomb";
 
   // The model name as in benchmark names: the binary's base name without "iomb-".
   std::string model_name() const;

@@ -18,6 +18,7 @@
 #include "harness/result/result_json.h"
 #include "harness/run/floor.h"
 #include "harness/run/server_launcher.h"
+#include "harness/run/wrk_client.h"
 #include "harness/sampling/process_sampler.h"
 #include "harness/sampling/process_usage.h"
 #include "harness/sampling/syscall_counter.h"
@@ -36,6 +37,7 @@ struct Measured {
   bool sampled = false;
   ServerMeasure server;
   std::optional<sampling::SyscallCounter::Counts> counts;
+  std::optional<WrkOutput> wrk;  // --client wrk: its latency distribution and error counts
 };
 
 std::string last_line(const std::string& text) {
@@ -138,7 +140,19 @@ Measured measure_once(const RunCommandOptions& o, const sampling::CpuPlan& plan,
     if (sampler_started) sampled = sampler->stop();
     if (counter) m.counts = counter->stop();
   };
-  m.result = run_load(m.load, hooks);
+  if (o.client == "wrk") {
+    WrkRun w = run_wrk(m.load, hooks);
+    if (w.unavailable) {
+      if (server) server->stop();
+      m.status = Status::kSkipped;
+      m.message = "skipped: " + w.why;
+      return m;
+    }
+    m.result = std::move(w.result);
+    if (m.result.ok) m.wrk = w.output;
+  } else {
+    m.result = run_load(m.load, hooks);
+  }
 
   if (sampled) {
     fill_server(*sampled, &m.server);
@@ -164,6 +178,35 @@ Measured measure_once(const RunCommandOptions& o, const sampling::CpuPlan& plan,
   return m;
 }
 
+// An entry whose load came from wrk: its latency distribution replaces the (empty) histogram
+// percentiles, and the entry says that no reply was verified.
+void mark_wrk_entry(const WrkOutput& w, nlohmann::json& e) {
+  auto set = [&e](const char* key, const std::optional<double>& v) {
+    if (v) {
+      e[key] = *v;
+    } else {
+      e.erase(key);
+    }
+  };
+  set("p50_us", w.p50_us);
+  set("p90_us", w.p90_us);
+  set("p99_us", w.p99_us);
+  set("max_us", w.max_us);
+  e.erase("p999_us");  // wrk --latency prints 50/75/90/99 only
+  e.erase("p9999_us");
+  auto& iomb = e["iomb"];
+  iomb.erase("histogram");
+  iomb["client"] = "wrk";
+  iomb["verified"] = false;
+  iomb["latency_origin"] = "wrk's send time (its latency distribution)";
+  iomb["wrk"] = {{"requests", w.requests},
+                 {"duration_s", w.duration_s},
+                 {"requests_per_second", w.requests_per_second},
+                 {"socket_errors", w.socket_errors},
+                 {"non_2xx", w.non_2xx}};
+  if (w.p75_us) iomb["wrk"]["p75_us"] = *w.p75_us;
+}
+
 nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, int reps) {
   if (m.status == Status::kSkipped || (m.status == Status::kFailed && !m.result.ok && !m.sampled &&
                                        m.result.merged.completed == 0)) {
@@ -176,6 +219,7 @@ nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, in
     e["error_message"] = m.message;
     e["iomb"]["valid"] = false;
   }
+  if (m.wrk) mark_wrk_entry(*m.wrk, e);
   const auto& stopped = m.server.stopped;
   if (m.load.protocol == Protocol::kEcho && stopped.contains("bytes_in")) {
     // Everything the client sent reached the server and everything it echoed came back.
@@ -248,6 +292,7 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
       {"iomb_command", "run"},
       {"server", o.server.empty() ? o.load.target : resolve_server_binary(o.server)},
       {"server_args", o.server_args},
+      {"client", o.client},
       {"cpu_pinning",
        {{"pinned", plan.pinned},
         {"server_cpus", sampling::format_cpu_list(plan.server)},
