@@ -41,8 +41,8 @@ WrkOutput parse_wrk_output(const std::string& text) {
       R"((\d+) requests in ([\d.]+)(us|ms|s|m|h), ([\d.]+)([KMGTP]?B) read)");
   static const std::regex rate(R"(Requests/sec:\s+([\d.]+))");
   static const std::regex latency(
-      R"(\n\s*Latency\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+)(us|ms|s|m|h)\s)");
-  static const std::regex row(R"(\n\s*(50|75|90|99)%\s+([\d.]+)(us|ms|s|m|h)\s)");
+      R"(\n\s*Latency\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+)(us|ms|s|m|h)(?=\s))");
+  static const std::regex row(R"(\n\s*(50|75|90|99)%\s+([\d.]+)(us|ms|s|m|h)(?=\s))");
   static const std::regex sockets(
       R"(Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+))");
   static const std::regex non2xx(R"(Non-2xx or 3xx responses: (\d+))");
