@@ -45,11 +45,10 @@ constexpr uint64_t ud(Op op) { return UserData{op}.encode(); }
 }  // namespace
 
 RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
-                   std::atomic<uint64_t>& live_connections, UniqueFd listener,
-                   const http::HttpService* http)
+                   ConnectionBudget& connections, UniqueFd listener, const http::HttpService* http)
     : options_(options),
       aio_(aio),
-      live_connections_(live_connections),
+      connections_(connections),
       listener_(std::move(listener)),
       wake_fd_(::eventfd(0, EFD_CLOEXEC)),
       table_(slot_capacity(options)),
@@ -58,8 +57,9 @@ RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
       // the worker's behalf even while a SIGKILL is being delivered to it, and the connection
       // dies with the worker; accept4 never takes a connection the worker cannot serve.
       poll_accept_(options.processes > 1),
-      protocol_(http == nullptr ? make_protocol(options) : nullptr),
       http_(http) {
+  // SINGLE_ISSUER: the thread that creates the ring is the only one that may submit to it.
+  loop_thread_.bind();
   if (!wake_fd_) throw std::system_error(errno, std::generic_category(), "eventfd");
   const uint64_t expected = std::min<uint64_t>(options.max_conns, nofile_limit());
   RingConfig config;
@@ -129,6 +129,7 @@ void RingLoop::wake() noexcept {
 // Submissions
 
 io_uring_sqe* RingLoop::slot_sqe(uint32_t slot, Op op, uint16_t buffer) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   Connection& c = table_[slot];
   io_uring_sqe* sqe = ring_->sqe();
   io_uring_sqe_set_data64(sqe, UserData{op, c.generation, buffer, slot}.encode());
@@ -168,16 +169,6 @@ void RingLoop::arm_accept_retry() {
   accept_armed_ = true;
 }
 
-void RingLoop::arm_recv(uint32_t slot) {
-  Connection& c = table_[slot];
-  io_uring_sqe* sqe = slot_sqe(slot, Op::kRecv);
-  io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
-  sqe->flags |= IOSQE_BUFFER_SELECT | (is_fixed() ? IOSQE_FIXED_FILE : 0);
-  sqe->buf_group = buffers_->group();
-  c.recv_armed = true;
-  c.recv_cancelled = false;
-}
-
 void RingLoop::arm_tick() {
   if (tick_ms_ == 0) return;
   io_uring_sqe* sqe = ring_->sqe();
@@ -190,36 +181,6 @@ void RingLoop::arm_wake() {
   io_uring_sqe* sqe = ring_->sqe();
   io_uring_prep_read(sqe, wake_fd_.get(), &wake_value_, sizeof wake_value_, 0);
   io_uring_sqe_set_data64(sqe, ud(Op::kWake));
-}
-
-void RingLoop::submit_send(uint32_t slot) {
-  Connection& c = table_[slot];
-  const uint16_t bid = c.queue_head;
-  const BufferMeta& m = buffers_->meta(bid);
-  io_uring_sqe* sqe = slot_sqe(slot, Op::kSend, bid);
-  const char* data = buffers_->data(bid) + m.offset;
-  const size_t len = m.length - m.offset;
-  // A zero-copy send pins its buffer until the bytes have left the socket (on loopback: until
-  // the peer has room for them), so a peer that does not read pins it for good, and no copy
-  // can free it. Zero-copy therefore stops while the ring is low (relieve_ring_pressure's
-  // threshold), keeping a reserve the pinning cannot take; a copy gains nothing from it.
-  const bool zero_copy = aio_.zerocopy_send && buffers_->in_ring(bid) &&
-                         buffers_->available() >= buffers_->count() / 4;
-  if (zero_copy) {
-    io_uring_prep_send_zc(sqe, c.fd, data, len, MSG_NOSIGNAL, 0);
-  } else {
-    io_uring_prep_send(sqe, c.fd, data, len, MSG_NOSIGNAL);
-  }
-  if (is_fixed()) sqe->flags |= IOSQE_FIXED_FILE;
-  c.send_in_flight = true;
-}
-
-void RingLoop::submit_cancel_recv(uint32_t slot) {
-  Connection& c = table_[slot];
-  const uint64_t recv_ud = UserData{Op::kRecv, c.generation, 0, slot}.encode();
-  io_uring_sqe* sqe = slot_sqe(slot, Op::kCancel);
-  io_uring_prep_cancel64(sqe, recv_ud, 0);
-  c.recv_cancelled = true;
 }
 
 void RingLoop::submit_close_rejected(int fd) {
@@ -242,6 +203,7 @@ void RingLoop::cancel_loop_op(uint64_t user_data) {
 // The loop
 
 void RingLoop::run() noexcept {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   io_uring* ring = ring_->get();
   arm_wake();
   arm_accept();
@@ -436,10 +398,9 @@ void RingLoop::on_accept(const io_uring_cqe& cqe) {
 }
 
 void RingLoop::new_connection(int fd, bool plain_fd) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   UniqueFd plain(plain_fd ? fd : -1);
-  if (stopping_ ||
-      live_connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_conns) {
-    if (!stopping_) live_connections_.fetch_sub(1, std::memory_order_relaxed);
+  if (stopping_ || !connections_.try_admit()) {
     reject(plain_fd ? plain.release() : fd, plain_fd);
     return;
   }
@@ -460,7 +421,7 @@ void RingLoop::new_connection(int fd, bool plain_fd) {
     }
   }
   if (slot == kNoSlot) {
-    live_connections_.fetch_sub(1, std::memory_order_relaxed);
+    connections_.release();
     reject(plain_fd ? plain.release() : fd, plain_fd);
     return;
   }
@@ -470,11 +431,7 @@ void RingLoop::new_connection(int fd, bool plain_fd) {
   c.fd_open = true;
   counters_.add_local(Counter::kAccepted);
   table_.touch(slot, now_ms_);
-  if (http_ != nullptr) {
-    http_open(slot);
-  } else {
-    protocol_->on_open(slot);
-  }
+  if (http_ != nullptr) http_open(slot);
   arm_recv(slot);
 }
 
@@ -485,149 +442,6 @@ void RingLoop::reject(int fd, bool plain_fd) {
   } else {
     submit_close_rejected(fd);
   }
-}
-
-void RingLoop::on_recv(uint32_t slot, const io_uring_cqe& cqe) {
-  Connection& c = table_[slot];
-  const int res = cqe.res;
-  if (!(cqe.flags & IORING_CQE_F_MORE)) {
-    c.recv_armed = false;
-    c.recv_cancelled = false;
-  }
-  if (cqe.flags & IORING_CQE_F_BUFFER) {
-    const uint16_t bid = static_cast<uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
-    buffers_->on_delivered(bid, res > 0 ? static_cast<uint32_t>(res) : 0);
-    if (res > 0 && !c.closing) {
-      on_recv_data(slot, bid, static_cast<uint32_t>(res));
-    } else {
-      buffers_->recycle(bid);
-    }
-  }
-  if (c.closing) return;
-  if (res == 0) {
-    c.peer_eof = true;
-    if (http_ != nullptr) {
-      http_on_eof(slot);
-    } else {
-      close_if_flushed(slot);
-    }
-    return;
-  }
-  if (res < 0) {
-    switch (-res) {
-      case ENOBUFS:
-        // The buffer ring ran dry. Re-arming now would fail again at once: queue the
-        // connection and re-arm it when buffers come back (rearm_starved), without holding
-        // up anyone else.
-        ++buffer_ring_dry_;
-        if (!c.paused && !c.starved) {
-          c.starved = true;
-          starved_.push_back(slot);
-        }
-        return;
-      case ECANCELED:
-        break;  // backpressure pause (resumed from maybe_resume)
-      case ECONNRESET:
-      case EPIPE:
-        close_connection(slot, close_reason(slot, Counter::kErrorsReset));
-        return;
-      case EINTR:
-      case EAGAIN:
-        break;
-      default:
-        close_connection(slot, close_reason(slot, Counter::kErrorsOther));
-        return;
-    }
-  }
-  // A multishot recv can also end without an error (e.g. the CQ overflowed): re-arm.
-  if (!c.recv_armed && !c.paused && !c.peer_eof && !c.close_after_flush && !c.starved) {
-    arm_recv(slot);
-  }
-}
-
-void RingLoop::on_recv_data(uint32_t slot, uint16_t bid, uint32_t len) {
-  if (http_ != nullptr) {
-    http_on_data(slot, bid, len);
-    return;
-  }
-  Connection& c = table_[slot];
-  counters_.add_local(Counter::kBytesIn, len);
-  counters_.add_local(Counter::kRequests);
-  table_.touch(slot, now_ms_);
-  switch (protocol_->on_data(slot, {buffers_->data(bid), len})) {
-    case StreamProtocol::Action::kSendInput:
-      if (c.copying && append_copy(slot, buffers_->data(bid), len)) {
-        copied_bytes_ += len;  // behind copies: copied as well, to keep the byte order
-        buffers_->recycle(bid);
-      } else {
-        queue_push(c, *buffers_, bid);
-      }
-      c.pending_bytes += len;
-      if (!c.send_in_flight) submit_send(slot);
-      maybe_pause(slot);
-      return;
-    case StreamProtocol::Action::kConsume:
-      buffers_->recycle(bid);
-      return;
-    case StreamProtocol::Action::kClose:
-      buffers_->recycle(bid);
-      c.close_after_flush = true;
-      if (c.recv_armed && !c.recv_cancelled) submit_cancel_recv(slot);
-      close_if_flushed(slot);
-      return;
-  }
-}
-
-bool RingLoop::handle_failed_send(uint32_t slot, int res, void (RingLoop::*resubmit)(uint32_t)) {
-  if (res > 0) return false;
-  switch (-res) {
-    case EINTR:
-    case EAGAIN:
-      (this->*resubmit)(slot);
-      break;
-    case ECONNRESET:
-    case EPIPE:
-      close_connection(slot, Counter::kErrorsReset);
-      break;
-    default:  // includes 0: nothing sent of a non-empty buffer, the socket is unusable
-      close_connection(slot, Counter::kErrorsOther);
-      break;
-  }
-  return true;
-}
-
-void RingLoop::on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cqe) {
-  Connection& c = table_[slot];
-  // With send_zc, F_MORE on the send's CQE announces the notification that will release the
-  // buffer; until then the kernel may still read from it.
-  if (cqe.flags & IORING_CQE_F_MORE) ++buffers_->meta(ud.buffer).zc_refs;
-  c.send_in_flight = false;
-  const bool cancelled_by_us = c.send_cancelled;
-  c.send_cancelled = false;
-  if (c.closing) return;
-  const int res = cqe.res;
-  if (res == -ECANCELED && cancelled_by_us) {
-    // Stuck under ring pressure (relieve_ring_pressure): resend from a copy.
-    copy_head_out_of_ring(slot);
-    submit_send(slot);
-    return;
-  }
-  if (handle_failed_send(slot, res, &RingLoop::submit_send)) return;
-  BufferMeta& m = buffers_->meta(ud.buffer);
-  const uint32_t sent = static_cast<uint32_t>(res);
-  counters_.add_local(Counter::kBytesOut, sent);
-  c.pending_bytes -= sent;
-  m.offset += sent;
-  table_.touch(slot, now_ms_);
-  if (m.offset >= m.length) queue_pop(c, *buffers_);  // else a short send: send the rest
-  if (!c.queue_empty()) {
-    submit_send(slot);
-  } else {
-    c.copying = false;  // drained: back to sending straight from the ring
-    close_if_flushed(slot);
-    if (c.closing) return;
-  }
-  maybe_resume(slot);
 }
 
 void RingLoop::on_tick(const io_uring_cqe& cqe) {
@@ -660,93 +474,5 @@ void RingLoop::begin_stop() {
 
 // ---------------------------------------------------------------------------------------------
 // Connection life
-
-void RingLoop::close_connection(uint32_t slot, Counter reason) {
-  Connection& c = table_[slot];
-  if (c.closing) return;
-  c.closing = true;
-  counters_.add_local(reason);
-  table_.idle_remove(slot);
-  if (c.recv_armed || c.send_in_flight) {
-    // One cancel for every request on this socket (recv and send); their CQEs arrive with
-    // -ECANCELED (or their result, if they completed first), then the slot can go.
-    io_uring_sqe* sqe = slot_sqe(slot, Op::kCancel);
-    io_uring_prep_cancel_fd(
-        sqe, c.fd, IORING_ASYNC_CANCEL_ALL | (is_fixed() ? IORING_ASYNC_CANCEL_FD_FIXED : 0));
-  }
-  maybe_release(slot);
-}
-
-void RingLoop::close_if_flushed(uint32_t slot) {
-  Connection& c = table_[slot];
-  if (c.closing || !c.queue_empty() || c.send_in_flight) return;
-  if (c.peer_eof) {
-    close_connection(slot, Counter::kClosedByPeer);
-  } else if (c.close_after_flush) {
-    close_connection(slot, Counter::kClosedByServer);
-  }
-}
-
-void RingLoop::maybe_release(uint32_t slot) {
-  Connection& c = table_[slot];
-  if (!c.closing || c.outstanding != 0) return;
-  if (c.fd_open) {
-    io_uring_sqe* sqe = slot_sqe(slot, Op::kClose);
-    if (is_fixed()) {
-      io_uring_prep_close_direct(sqe, static_cast<unsigned>(c.fd));
-    } else {
-      io_uring_prep_close(sqe, c.fd);
-    }
-    c.fd_open = false;
-    return;
-  }
-  if (http_ != nullptr) {
-    // An asynchronous session store still owes this codec a visit (it holds a reference to
-    // it): keep the slot until the answer arrives (HttpConnection::on_codec_output).
-    if (http_conn(slot).codec->busy()) return;
-    http_conn(slot).release();
-  } else {
-    protocol_->on_close(slot);
-  }
-  queue_clear(c, *buffers_);
-  table_.free(slot);
-  live_connections_.fetch_sub(1, std::memory_order_relaxed);
-}
-
-void RingLoop::maybe_pause(uint32_t slot) {
-  Connection& c = table_[slot];
-  if (c.paused) return;
-  const uint32_t cap =
-      std::max(4u, std::min(per_connection_buffer_cap_, buffers_->available() / 4));
-  if (c.pending_bytes < options_.max_pending_bytes && c.queued_buffers < cap) return;
-  c.paused = true;
-  counters_.add_local(Counter::kBackpressureStalls);
-  if (c.recv_armed && !c.recv_cancelled) submit_cancel_recv(slot);
-}
-
-void RingLoop::maybe_resume(uint32_t slot) {
-  Connection& c = table_[slot];
-  if (!c.paused) return;
-  if (c.pending_bytes > options_.max_pending_bytes / 2 || c.queued_buffers > 2) return;
-  c.paused = false;
-  if (!c.recv_armed && !c.peer_eof && !c.close_after_flush) arm_recv(slot);
-}
-
-void RingLoop::rearm_starved() {
-  uint32_t budget = buffers_->available();
-  while (budget > 0 && starved_pos_ < starved_.size()) {
-    const uint32_t slot = starved_[starved_pos_++];
-    Connection& c = table_[slot];
-    if (!c.in_use || !c.starved) continue;
-    c.starved = false;
-    if (c.closing || c.paused || c.peer_eof || c.close_after_flush || c.recv_armed) continue;
-    arm_recv(slot);
-    --budget;
-  }
-  if (starved_pos_ == starved_.size()) {
-    starved_.clear();
-    starved_pos_ = 0;
-  }
-}
 
 }  // namespace iomb::aio

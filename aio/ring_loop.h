@@ -1,9 +1,9 @@
 // RingLoop: one io_uring proactor serving one listening socket on one thread, sharing nothing
 // with the other loops but the process-wide connection count and (--protocol http) the
 // HttpService with its session store. It owns its ring, provided buffer ring, connection
-// slots, listener and wake-up eventfd. Echo goes through a StreamProtocol; HTTP through
-// per-slot HttpConnection state (ring_loop_http.cc). Must be constructed, run and
-// destroyed on its own thread (the ring is SINGLE_ISSUER); wake() may be called from any
+// slots, listener and wake-up eventfd. Echo answers from the received buffers themselves;
+// HTTP through per-slot HttpConnection state (ring_loop_http.cc). Must be constructed, run
+// and destroyed on its own thread (the ring is SINGLE_ISSUER); wake() may be called from any
 // thread; counters() from any thread.
 #pragma once
 
@@ -19,11 +19,12 @@
 #include "aio/buffer_ring.h"
 #include "aio/connection_table.h"
 #include "aio/http_connection.h"
-#include "aio/protocol.h"
 #include "aio/ring.h"
 #include "aio/user_data.h"
+#include "common/connection_budget.h"
 #include "common/counters.h"
 #include "common/http/http_service.h"
+#include "common/loop_thread.h"
 #include "common/server_options.h"
 #include "common/socket_ops.h"
 #include "common/unique_fd.h"
@@ -34,9 +35,8 @@ class RingLoop {
  public:
   // Sets up the ring, buffers and slots. `http` (shared by every loop, outliving them) serves
   // --protocol http; nullptr for echo. Throws UnavailableError or std::system_error.
-  RingLoop(const ServerOptions& options, const AioOptions& aio,
-           std::atomic<uint64_t>& live_connections, UniqueFd listener,
-           const http::HttpService* http = nullptr);
+  RingLoop(const ServerOptions& options, const AioOptions& aio, ConnectionBudget& connections,
+           UniqueFd listener, const http::HttpService* http = nullptr);
   ~RingLoop();
   RingLoop(const RingLoop&) = delete;
   RingLoop& operator=(const RingLoop&) = delete;
@@ -128,7 +128,8 @@ class RingLoop {
 
   const ServerOptions& options_;
   const AioOptions& aio_;
-  std::atomic<uint64_t>& live_connections_;
+  ConnectionBudget& connections_;  // process-wide, shared by every loop
+  LoopThread loop_thread_;         // the creating thread, which alone submits
   UniqueFd listener_;
   UniqueFd wake_fd_;
   SpareFd spare_fd_;
@@ -137,7 +138,6 @@ class RingLoop {
   std::unique_ptr<BufferRing> buffers_;
   ConnectionTable table_;
   const bool poll_accept_;  // prefork workers: multishot poll + accept4 instead of accept ops
-  std::unique_ptr<StreamProtocol> protocol_;                 // echo
   const http::HttpService* const http_;                      // --protocol http
   std::vector<std::unique_ptr<HttpConnection>> http_conns_;  // by slot, created on first use
   struct LingerEntry {

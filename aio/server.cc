@@ -77,8 +77,8 @@ AioServer::~AioServer() {
 void AioServer::loop_thread(size_t index, UniqueFd listener) {
   std::unique_ptr<RingLoop> loop;
   try {
-    loop = std::make_unique<RingLoop>(options_, aio_, live_connections_, std::move(listener),
-                                      http_.get());
+    loop =
+        std::make_unique<RingLoop>(options_, aio_, connections_, std::move(listener), http_.get());
   } catch (...) {
     std::lock_guard lock(mutex_);
     if (!setup_error_) setup_error_ = std::current_exception();

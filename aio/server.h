@@ -16,6 +16,7 @@
 
 #include "aio/aio_options.h"
 #include "aio/ring_loop.h"
+#include "common/connection_budget.h"
 #include "common/http/http_service.h"
 #include "common/server.h"
 
@@ -38,9 +39,9 @@ class AioServer : public Server {
 
   const ServerOptions options_;
   const AioOptions aio_;
-  std::atomic<uint64_t> live_connections_{0};     // process-wide, for --max-conns
-  std::unique_ptr<http::HttpService> http_;       // --protocol http; outlives the loops
-  std::vector<std::unique_ptr<RingLoop>> loops_;  // written once by each loop's thread
+  ConnectionBudget connections_{options_.max_conns};  // process-wide
+  std::unique_ptr<http::HttpService> http_;           // --protocol http; outlives the loops
+  std::vector<std::unique_ptr<RingLoop>> loops_;      // written once by each loop's thread
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable started_cv_;

@@ -11,12 +11,12 @@
 
 namespace iomb::asio {
 
-Connection::Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<ConnectionProtocol> protocol)
+Connection::Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<ProtocolHandler> protocol)
     : loop_(loop),
       socket_(std::move(socket)),
       fd_(socket_.native_handle()),
       // Echo sends back what it read, so the read size bounds the pending output; HTTP
-      // bounds it in HttpProtocol.
+      // bounds it in HttpHandler.
       read_limit_(loop.options().protocol == Protocol::kEcho
                       ? static_cast<size_t>(
                             std::min<uint64_t>(kBufferBytes, loop.options().max_pending_bytes))

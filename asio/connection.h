@@ -7,7 +7,7 @@
 //  - recycled handler memory: one HandlerMemory block serves every operation;
 //  - backpressure: while a write is pending nothing is read. For echo at most one buffer
 //    (min(kBufferBytes, --max-pending-bytes)) is ever unsent; for HTTP the protocol feeds a
-//    read to the codec only until --max-pending-bytes of output are pending (http_protocol.h).
+//    read to the codec only until --max-pending-bytes of output are pending (http_handler.h).
 // After a closing HTTP response the chain does a lingering close: shutdown(SHUT_WR), then read
 // and discard until EOF, at most kLingerBytes and until the linger deadline (closing with
 // unread input would make the kernel send RST, which can destroy the response before the
@@ -30,8 +30,8 @@
 #include <memory>
 
 #include "asio/asio_types.h"
-#include "asio/connection_protocol.h"
 #include "asio/handler_allocator.h"
+#include "asio/protocol_handler.h"
 
 namespace iomb::asio {
 
@@ -49,7 +49,7 @@ class Connection final : private ProtocolHost {
   static constexpr uint64_t kLingerTicks = 2;
   static constexpr uint64_t kNoDeadline = UINT64_MAX;
 
-  Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<ConnectionProtocol> protocol);
+  Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<ProtocolHandler> protocol);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -94,7 +94,7 @@ class Connection final : private ProtocolHost {
   TcpSocket socket_;
   const int fd_;  // for close_for() from other threads; valid while in the table
   const size_t read_limit_;
-  std::unique_ptr<ConnectionProtocol> protocol_;
+  std::unique_ptr<ProtocolHandler> protocol_;
   std::unique_ptr<SteadyTimer> delay_timer_;  // only with --test-echo-delay-us
   size_t table_index_ = 0;                    // ConnectionTable's slot
   std::atomic<uint64_t> last_tick_;

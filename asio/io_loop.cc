@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <exception>
 
+#include "common/check.h"
+
 namespace iomb::asio {
 
 IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
-               std::atomic<uint64_t>& open_connections, const http::HttpService* http)
+               ConnectionBudget& connections, const http::HttpService* http)
     : options_(options),
-      open_connections_(open_connections),
+      connections_(connections),
       http_(http),
       // The hint lets Asio skip cross-thread wake-ups when one thread runs the context; it
       // keeps locking on, since request_stop() posts from the signal thread.
@@ -42,6 +44,7 @@ void IoLoop::request_stop() {
 }
 
 void IoLoop::stop_on_strand() {
+  IOMB_CHECK(strand_.running_in_this_thread());
   if (stopping_) return;
   stopping_ = true;
   acceptor_.stop();
@@ -51,12 +54,12 @@ void IoLoop::stop_on_strand() {
 }
 
 void IoLoop::on_accepted(TcpSocket socket) {
+  IOMB_CHECK(strand_.running_in_this_thread());
   if (stopping_) {
     counters_.add(Counter::kRejected);
     return;
   }
-  if (open_connections_.fetch_add(1, std::memory_order_relaxed) >= options_.max_conns) {
-    open_connections_.fetch_sub(1, std::memory_order_relaxed);
+  if (!connections_.try_admit()) {
     counters_.add(Counter::kRejected);
     return;  // `socket` closes here
   }
@@ -64,7 +67,7 @@ void IoLoop::on_accepted(TcpSocket socket) {
   socket.set_option(net::ip::tcp::no_delay(true), ec);
   counters_.add(Counter::kAccepted);
   Connection* c = table_.add(
-      std::make_unique<Connection>(*this, std::move(socket), make_protocol(options_, http_)));
+      std::make_unique<Connection>(*this, std::move(socket), make_handler(options_, http_)));
   c->start();
 }
 

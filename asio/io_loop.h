@@ -12,11 +12,12 @@
 
 #include "asio/acceptor.h"
 #include "asio/asio_types.h"
-#include "asio/connection_protocol.h"
 #include "asio/connection_table.h"
 #include "asio/handler_allocator.h"
 #include "asio/idle_sweeper.h"
 #include "asio/loop_counters.h"
+#include "asio/protocol_handler.h"
+#include "common/connection_budget.h"
 #include "common/server_options.h"
 #include "common/unique_fd.h"
 
@@ -28,7 +29,7 @@ class IoLoop {
   // process's HttpService (--protocol http; outlives the loop), else nullptr. Arms the first
   // accept and sweep; nothing runs until run(). Throws std::system_error.
   IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
-         std::atomic<uint64_t>& open_connections, const http::HttpService* http);
+         ConnectionBudget& connections, const http::HttpService* http);
   ~IoLoop();
   IoLoop(const IoLoop&) = delete;
   IoLoop& operator=(const IoLoop&) = delete;
@@ -41,9 +42,7 @@ class IoLoop {
 
   // For the loop's parts, on the loop's threads.
   void on_accepted(TcpSocket socket);  // on the strand
-  void on_connection_closed() noexcept {
-    open_connections_.fetch_sub(1, std::memory_order_relaxed);
-  }
+  void on_connection_closed() noexcept { connections_.release(); }
   LoopCounters& counters() noexcept { return counters_; }
   ConnectionTable& table() noexcept { return table_; }
   const ServerOptions& options() const noexcept { return options_; }
@@ -53,7 +52,7 @@ class IoLoop {
   void stop_on_strand();
 
   const ServerOptions& options_;
-  std::atomic<uint64_t>& open_connections_;
+  ConnectionBudget& connections_;  // process-wide, shared by every loop
   const http::HttpService* const http_;
   // Declared before context_ so they outlive it: operations still pending when the context is
   // destroyed (if run() never ran) give their memory back here.

@@ -20,7 +20,7 @@ AsioServer::AsioServer(const ServerOptions& options, UniqueFd listener)
                 : nullptr) {
   if (shared_) {
     loops_.push_back(std::make_unique<IoLoop>(options_, std::move(listener), options_.threads,
-                                              open_connections_, http_.get()));
+                                              connections_, http_.get()));
     return;
   }
   ListenConfig config;
@@ -29,10 +29,10 @@ AsioServer::AsioServer(const ServerOptions& options, UniqueFd listener)
   config.reuse_port = true;
   const int first = listener.get();
   loops_.push_back(
-      std::make_unique<IoLoop>(options_, std::move(listener), 1, open_connections_, http_.get()));
+      std::make_unique<IoLoop>(options_, std::move(listener), 1, connections_, http_.get()));
   for (int i = 1; i < options_.threads; ++i) {
     loops_.push_back(std::make_unique<IoLoop>(options_, extra_listener(first, config), 1,
-                                              open_connections_, http_.get()));
+                                              connections_, http_.get()));
   }
 }
 

@@ -4,7 +4,7 @@
 //    --processes the loops share the inherited one), share-nothing except the process-wide
 //    --max-conns count.
 //  shared: one IoLoop whose io_context is run by --threads threads, one listener.
-// Protocols: echo and http (one HttpService per process; see http_protocol.h).
+// Protocols: echo and http (one HttpService per process; see http_handler.h).
 // run() on the main thread (it runs one of the loop threads itself); request_stop() on any
 // thread.
 #pragma once
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "asio/io_loop.h"
+#include "common/connection_budget.h"
 #include "common/http/http_service.h"
 #include "common/server.h"
 #include "common/socket_ops.h"
@@ -40,7 +41,7 @@ class AsioServer : public Server {
 
   const ServerOptions options_;
   const bool shared_;
-  std::atomic<uint64_t> open_connections_{0};
+  ConnectionBudget connections_{options_.max_conns};  // process-wide
   // --protocol http: endpoints and the session store, shared by every loop and thread. Declared
   // before loops_ so it outlives their connections.
   std::unique_ptr<http::HttpService> http_;

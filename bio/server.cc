@@ -79,7 +79,7 @@ void BioServer::accept_loop() {
       continue;
     }
     if (!pool_mode_) connection_threads_.reap_finished();
-    if (open_connections_.load() >= options_.max_conns) {
+    if (!connections_.try_admit()) {
       ::close(fd);
       counters_.add(Counter::kRejected);
       continue;
@@ -89,14 +89,13 @@ void BioServer::accept_loop() {
 }
 
 void BioServer::dispatch(UniqueFd fd) {
-  open_connections_.fetch_add(1);
   counters_.add(Counter::kAccepted);
   if (pool_mode_) {
     std::unique_lock lock(queue_mutex_);
     // A full queue blocks the acceptor: further clients wait in the kernel's backlog.
     queue_not_full_.wait(lock, [this] { return queue_.size() < queue_capacity_ || stopping_; });
     if (stopping_) {
-      open_connections_.fetch_sub(1);
+      connections_.release();
       counters_.add(Counter::kClosedByServer);
       return;
     }
@@ -106,7 +105,7 @@ void BioServer::dispatch(UniqueFd fd) {
   }
   int raw = fd.get();
   if (!registry_.add(raw)) {
-    open_connections_.fetch_sub(1);
+    connections_.release();
     counters_.add(Counter::kClosedByServer);
     return;
   }
@@ -115,7 +114,7 @@ void BioServer::dispatch(UniqueFd fd) {
   if (rc != 0) {
     registry_.remove(raw);
     fd.reset();
-    open_connections_.fetch_sub(1);
+    connections_.release();
     counters_.add(Counter::kRejected);
     static bool warned = false;
     if (!warned) {
@@ -130,7 +129,7 @@ void BioServer::dispatch(UniqueFd fd) {
 
 void BioServer::serve(UniqueFd fd) {
   serve_connection(std::move(fd), context_);
-  open_connections_.fetch_sub(1);
+  connections_.release();
 }
 
 void BioServer::pool_worker() {
@@ -146,7 +145,7 @@ void BioServer::pool_worker() {
     }
     if (!registry_.add(raw)) {
       ::close(raw);
-      open_connections_.fetch_sub(1);
+      connections_.release();
       counters_.add(Counter::kClosedByServer);
       continue;
     }

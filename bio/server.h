@@ -14,6 +14,7 @@
 #include "bio/connection.h"
 #include "bio/connection_registry.h"
 #include "bio/small_stack_threads.h"
+#include "common/connection_budget.h"
 #include "common/server.h"
 #include "common/socket_ops.h"
 
@@ -41,8 +42,8 @@ class BioServer : public Server {
   Counters counters_;
   ConnectionRegistry registry_;
   std::atomic<bool> stopping_{false};
-  std::atomic<uint64_t> open_connections_{0};  // served + queued, for --max-conns
-  std::unique_ptr<http::HttpService> http_;    // --protocol http only
+  ConnectionBudget connections_{options_.max_conns};  // served + queued
+  std::unique_ptr<http::HttpService> http_;           // --protocol http only
   ConnectionContext context_;
   SmallStackThreads connection_threads_;
 

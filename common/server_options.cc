@@ -4,31 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <map>
 
-#include "common/units.h"
+#include "common/unit_options.h"
 
 namespace iomb {
-namespace {
-
-// A CLI11 option for a byte size that also accepts units ("4MiB").
-void add_size_option(CLI::App& app, const std::string& name, uint64_t& target,
-                     const std::string& help) {
-  app.add_option_function<std::string>(
-         name,
-         [&target, name](const std::string& text) {
-           try {
-             target = parse_size(text);
-           } catch (const std::invalid_argument& e) {
-             throw CLI::ValidationError(name, e.what());
-           }
-         },
-         help)
-      ->type_name("SIZE")
-      ->default_str(format_size(target));
-}
-
-}  // namespace
-
-const char* protocol_name(Protocol p) { return p == Protocol::kEcho ? "echo" : "http"; }
 
 void add_server_flags(CLI::App& app, ServerOptions& o, const ModelSpec& spec) {
   o.mode = spec.modes.front();

@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "common/protocol.h"
+
 namespace CLI {
 class App;
 }
 
 namespace iomb {
-
-enum class Protocol { kEcho, kHttp };
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -63,7 +63,5 @@ void validate_server_options(const ServerOptions& options, const ModelSpec& spec
 // Parses argv. Returns -1 on success (continue), otherwise the exit code to return from main
 // (0 after --help, 2 after a CLI error, which has been printed to stderr).
 int parse_server_options(int argc, char** argv, const ModelSpec& spec, ServerOptions& options);
-
-const char* protocol_name(Protocol p);
 
 }  // namespace iomb

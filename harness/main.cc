@@ -8,8 +8,8 @@
 #include "harness/compare/compare_command.h"
 #include "harness/load/load_command.h"
 #include "harness/matrix/matrix_command.h"
-#include "harness/report/report_main.h"
-#include "harness/report/report_options.h"
+#include "harness/report/report_command.h"
+#include "harness/report/report_command_options.h"
 #include "harness/run/run_command.h"
 
 int main(int argc, char** argv) {
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
       "matrix",
       "Run a preset (quick, full, ci) or a TOML matrix: every cell a fresh server, "
       "repetitions interleaved across models; results.json plus raw per-run files");
-  iomb::matrix::add_matrix_flags(*matrix_cmd, matrix);
+  iomb::matrix::add_matrix_command_flags(*matrix_cmd, matrix);
 
   iomb::harness::CompareCommandOptions compare;
   CLI::App* compare_cmd =
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
       "report",
       "Write summary.md, gnuplot plots (SVG, PNG) and an offline index.html from the "
       "result files in DIR");
-  iomb::report::add_report_options(*report_cmd, report);
+  iomb::report::add_report_command_flags(*report_cmd, report);
 
   try {
     app.parse(argc, argv);
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   }
   if (load_cmd->parsed()) return iomb::harness::run_load_command(load, argc, argv);
   if (compare_cmd->parsed()) return iomb::harness::run_compare_command(compare);
-  if (report_cmd->parsed()) return iomb::report::report_main(report);
+  if (report_cmd->parsed()) return iomb::report::run_report_command(report);
   if (run_cmd->parsed()) return iomb::harness::run_run_command(run, argc, argv);
   if (matrix_cmd->parsed()) return iomb::matrix::run_matrix_command(matrix, argc, argv);
   return 2;

@@ -11,7 +11,7 @@
 
 #include "common/counters.h"
 #include "common/socket_ops.h"
-#include "nio/nio_options.h"
+#include "nio/server_context.h"
 
 namespace iomb::nio {
 
@@ -34,7 +34,7 @@ void accept_pending(int listen_fd, SpareFd& spare, Counters& counters, ServerCon
       counters.add_local(Counter::kErrorsOther);
       return;  // ENOBUFS, ENOMEM...: retried on the next readiness
     }
-    if (!context.try_reserve_connection()) {
+    if (!context.connections.try_admit()) {
       ::close(fd);
       counters.add_local(Counter::kRejected);
       continue;

@@ -9,7 +9,7 @@
 #include "common/counters.h"
 #include "common/socket_ops.h"
 #include "common/unique_fd.h"
-#include "nio/nio_options.h"
+#include "nio/server_context.h"
 
 namespace iomb::nio {
 

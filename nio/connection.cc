@@ -23,8 +23,8 @@ constexpr size_t kLingerBytes = 1 << 20;
 
 }  // namespace
 
-Connection::Connection(EventLoop& loop, UniqueFd fd, std::unique_ptr<Session> session)
-    : loop_(loop), fd_(std::move(fd)), session_(std::move(session)) {}
+Connection::Connection(EventLoop& loop, UniqueFd fd, std::unique_ptr<ProtocolHandler> handler)
+    : loop_(loop), fd_(std::move(fd)), handler_(std::move(handler)) {}
 
 Connection::~Connection() = default;
 
@@ -73,9 +73,9 @@ void Connection::on_readable(uint32_t events) {
     if (n > 0) {
       touch();
       counters.add_local(Counter::kBytesIn, static_cast<uint64_t>(n));
-      const bool was_mid_request = session_->mid_request();
+      const bool was_mid_request = handler_->mid_request();
       answered_ = false;
-      apply(session_->on_input(std::span<const char>(buf.data(), static_cast<size_t>(n)), *this));
+      apply(handler_->on_input(std::span<const char>(buf.data(), static_cast<size_t>(n)), *this));
       track_request(was_mid_request);
       // Stopped reading (backpressure, a job, closing); a lingering close drained already.
       if (closed() || lingering_ || !(registered_ & EPOLLIN)) return;
@@ -163,12 +163,12 @@ void Connection::flush() {
   update_interest();
 }
 
-void Connection::apply(SessionStatus status) {
+void Connection::apply(HandlerStatus status) {
   if (closed()) return;
   switch (status) {
-    case SessionStatus::kContinue:
+    case HandlerStatus::kContinue:
       break;
-    case SessionStatus::kCloseAfterFlush:
+    case HandlerStatus::kCloseAfterFlush:
       close_after_flush_ = true;
       if (out_.empty()) {
         if (peer_closed_) {
@@ -179,7 +179,7 @@ void Connection::apply(SessionStatus status) {
         return;
       }
       break;
-    case SessionStatus::kAwaitJob:
+    case HandlerStatus::kAwaitJob:
       break;  // submit() set job_outstanding_
   }
   update_interest();
@@ -233,7 +233,7 @@ void Connection::on_timer() {
   }
   uint64_t due = last_active_ + idle;
   // A request still incomplete after the idle timeout is closed even if bytes trickle in.
-  if (session_->mid_request()) due = std::min(due, request_started_ + idle);
+  if (handler_->mid_request()) due = std::min(due, request_started_ + idle);
   if (due > now) {
     timers.schedule(*this, due);  // there was IO since: lazily re-armed
     return;
@@ -243,7 +243,7 @@ void Connection::on_timer() {
 
 void Connection::track_request(bool was_mid_request) {
   if (closed()) return;
-  if (session_->mid_request() && (!was_mid_request || answered_)) {
+  if (handler_->mid_request() && (!was_mid_request || answered_)) {
     request_started_ = loop_.timers().now();
   }
 }
@@ -302,9 +302,9 @@ void Connection::on_job_done(Job& job) {
     return;
   }
   touch();
-  const bool was_mid_request = session_->mid_request();
+  const bool was_mid_request = handler_->mid_request();
   answered_ = false;
-  apply(session_->on_job_done(job, *this));
+  apply(handler_->on_job_done(job, *this));
   track_request(was_mid_request);
   if (!closed() && peer_closed_ && out_.empty() && !job_outstanding_) close(Counter::kClosedByPeer);
 }
@@ -318,7 +318,7 @@ void Connection::close(Counter reason) {
   loop_.timers().cancel(*this);
   fd_.reset();  // also removes it from the epoll set (the fd is never duplicated)
   loop_.counters_local().add_local(reason);
-  loop_.context().release_connection();
+  loop_.context().connections.release();
   if (!job_outstanding_) loop_.destroy_later(this);
 }
 

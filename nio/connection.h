@@ -1,5 +1,5 @@
 // Connection: one accepted socket on one EventLoop: reads into the loop's shared buffer, hands
-// the bytes to its Session, writes the session's output directly and keeps only leftovers
+// the bytes to its ProtocolHandler, writes the handler's output directly and keeps only leftovers
 // (bounded: reading pauses past --max-pending-bytes), arms EPOLLOUT only while leftovers
 // exist, flushes then closes on the peer's FIN (after a job still running on a worker), and
 // is closed by the timer wheel: idle timeout, a request incomplete for longer than the idle
@@ -15,16 +15,16 @@
 #include "common/counters.h"
 #include "common/unique_fd.h"
 #include "nio/output_buffer.h"
-#include "nio/session.h"
+#include "nio/protocol_handler.h"
 #include "nio/timer_wheel.h"
 
 namespace iomb::nio {
 
 class EventLoop;
 
-class Connection final : public TimerNode, public SessionIo {
+class Connection final : public TimerNode, public HandlerIo {
  public:
-  Connection(EventLoop& loop, UniqueFd fd, std::unique_ptr<Session> session);
+  Connection(EventLoop& loop, UniqueFd fd, std::unique_ptr<ProtocolHandler> handler);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -41,7 +41,7 @@ class Connection final : public TimerNode, public SessionIo {
   bool closed() const override { return !fd_.valid(); }
   bool job_outstanding() const { return job_outstanding_; }
 
-  // SessionIo.
+  // HandlerIo.
   void write(std::span<const char> bytes) override;
   bool submit(Job& job) override;
   void count_requests(uint64_t n) override;
@@ -49,13 +49,13 @@ class Connection final : public TimerNode, public SessionIo {
  private:
   void on_readable(uint32_t events);
   void flush();
-  void apply(SessionStatus status);
+  void apply(HandlerStatus status);
   void after_output();
   void peer_closed();
   void update_interest();
   void touch();
   void close_for_errno(int err);
-  // After a call into the session that began with `was_mid_request`: restarts the request
+  // After a call into the handler that began with `was_mid_request`: restarts the request
   // deadline when a new request began.
   void track_request(bool was_mid_request);
   void begin_linger();
@@ -63,7 +63,7 @@ class Connection final : public TimerNode, public SessionIo {
 
   EventLoop& loop_;
   UniqueFd fd_;
-  std::unique_ptr<Session> session_;
+  std::unique_ptr<ProtocolHandler> handler_;
   OutputBuffer out_;
   uint64_t last_active_ = 0;  // wheel tick of the last IO progress
   uint32_t registered_ = 0;   // event mask currently in epoll
@@ -72,7 +72,7 @@ class Connection final : public TimerNode, public SessionIo {
   bool close_after_flush_ = false;
   bool job_outstanding_ = false;
   bool lingering_ = false;        // SHUT_WR sent; discarding input until EOF or the deadline
-  bool answered_ = false;         // count_requests(n > 0) during the current session call
+  bool answered_ = false;         // count_requests(n > 0) during the current handler call
   uint64_t request_started_ = 0;  // wheel tick when the incomplete request began
   uint64_t linger_deadline_ = 0;  // wheel tick
   size_t linger_left_ = 0;        // bytes still to discard

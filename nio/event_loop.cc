@@ -83,6 +83,9 @@ void EventLoop::set_listener(UniqueFd listener, bool shared) {
 }
 
 void EventLoop::run() {
+  // Unbound again when run() ends: the server then holds the loop alone (close_all() after
+  // every thread joined).
+  LoopThread::Binding binding(loop_thread_);
   epoll_event events[kMaxEvents];
   while (!context_.stopping.load(std::memory_order_acquire)) {
     int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, -1);
@@ -140,6 +143,7 @@ void EventLoop::post_job_done(Job* job) {
 }
 
 void EventLoop::on_wakeup() {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   uint64_t value;
   while (::read(wakeup_.get(), &value, sizeof value) < 0 && errno == EINTR) {
   }
@@ -200,21 +204,25 @@ void EventLoop::resume_listener() {
 }
 
 void EventLoop::adopt(int fd) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   UniqueFd owned(fd);
   if (context_.stopping.load(std::memory_order_relaxed)) {
     counters_.add_local(Counter::kClosedByServer);
-    context_.release_connection();
+    context_.connections.release();
     return;
   }
   set_nodelay(fd);
-  auto* c = new Connection(*this, std::move(owned), context_.make_session());
+  auto* c = new Connection(*this, std::move(owned), context_.make_handler());
   c->index_ = connections_.size();
   connections_.push_back(c);
   counters_.add_local(Counter::kAccepted);
   c->start();
 }
 
-void EventLoop::destroy_later(Connection* c) { to_destroy_.push_back(c); }
+void EventLoop::destroy_later(Connection* c) {
+  IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
+  to_destroy_.push_back(c);
+}
 
 void EventLoop::remove(Connection* c) {
   Connection* last = connections_.back();
@@ -242,7 +250,7 @@ void EventLoop::close_all() {
   for (int fd : posted_fds_) {
     ::close(fd);
     counters_.add_local(Counter::kClosedByServer);
-    context_.release_connection();
+    context_.connections.release();
   }
   posted_fds_.clear();
   done_jobs_ = nullptr;

@@ -14,9 +14,10 @@
 #include <vector>
 
 #include "common/counters.h"
+#include "common/loop_thread.h"
 #include "common/socket_ops.h"
 #include "common/unique_fd.h"
-#include "nio/nio_options.h"
+#include "nio/server_context.h"
 #include "nio/timer_wheel.h"
 
 namespace iomb::nio {
@@ -46,7 +47,7 @@ class EventLoop {
 
   // Any thread: wakes run() (to notice stopping, posted connections or finished jobs).
   void wake();
-  // Any thread: hands an accepted socket (already counted in open_connections) to this loop.
+  // Any thread: hands an accepted socket (already admitted by the connection budget) to this loop.
   void post_connection(int fd);
   // Any thread (a worker): a job of one of this loop's connections has run.
   void post_job_done(Job* job);
@@ -74,6 +75,7 @@ class EventLoop {
   void destroy_pending();
 
   ServerContext& context_;
+  LoopThread loop_thread_;  // bound while run() runs
   Counters counters_;
   UniqueFd epoll_;
   UniqueFd wakeup_;  // eventfd

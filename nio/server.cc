@@ -8,23 +8,23 @@
 #include <system_error>
 
 #include "common/socket_ops.h"
-#include "nio/echo_session.h"
-#include "nio/http_session.h"
+#include "nio/echo_handler.h"
+#include "nio/http_handler.h"
 
 namespace iomb::nio {
 
 NioServer::NioServer(const ServerOptions& options, const NioOptions& nio, UniqueFd listener)
     : options_(options), nio_(nio), context_{options_} {
   context_.edge_triggered = nio_.trigger == "et";
-  // One Session per connection, chosen by --protocol.
+  // One ProtocolHandler per connection, chosen by --protocol.
   if (options_.protocol == Protocol::kHttp) {
     http_ = http::make_http_service(options_, [this] { return counters(); });
     const bool deferred = options_.mode == "workers";
-    context_.make_session = [service = http_.get(), deferred] {
-      return std::make_unique<HttpSession>(*service, deferred);
+    context_.make_handler = [service = http_.get(), deferred] {
+      return std::make_unique<HttpHandler>(*service, deferred);
     };
   } else {
-    context_.make_session = [] { return std::make_unique<EchoSession>(); };
+    context_.make_handler = [] { return std::make_unique<EchoHandler>(); };
   }
   if (options_.mode == "workers") {
     pool_ = std::make_unique<WorkerPool>(nio_.workers);

@@ -10,7 +10,7 @@
 //             blocking handler stalls a worker, not the loop. Echo never does, so for echo
 //             this mode behaves exactly like acceptor.
 // --protocol http: one HttpService per server (shared by every loop and worker), an
-// HttpSession (http_session.h) per connection.
+// HttpHandler (http_handler.h) per connection.
 // run() on the main thread (it runs loop 0 or the acceptor itself); request_stop() any thread.
 #pragma once
 
@@ -22,7 +22,7 @@
 #include "common/server.h"
 #include "nio/acceptor.h"
 #include "nio/event_loop.h"
-#include "nio/nio_options.h"
+#include "nio/server_context.h"
 #include "nio/worker_pool.h"
 
 namespace iomb::nio {

@@ -2,7 +2,7 @@
 #include "nio/worker_pool.h"
 
 #include "nio/event_loop.h"
-#include "nio/session.h"
+#include "nio/protocol_handler.h"
 
 namespace iomb::nio {
 

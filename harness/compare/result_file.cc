@@ -1,12 +1,11 @@
 // Implementation of result_file.h.
 #include "harness/compare/result_file.h"
 
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
 #include "harness/result/result_entry.h"
+#include "harness/result/result_file.h"
 
 namespace iomb::compare {
 namespace {
@@ -23,7 +22,7 @@ double ns_per_unit(const std::string& unit, const std::string& source) {
   fail(source, "unknown time_unit '" + unit + "'");
 }
 
-void add_row(const report::ResultEntry& row, const std::string& source, BenchmarkSamples* samples) {
+void add_row(const result::ResultEntry& row, const std::string& source, BenchmarkSamples* samples) {
   const double unit = ns_per_unit(row.time_unit.value_or("ns"), source);
   const double real_ns = row.real_time.value_or(0) * unit;
   double throughput = row.items_per_second.value_or(0);
@@ -36,18 +35,16 @@ void add_row(const report::ResultEntry& row, const std::string& source, Benchmar
 }  // namespace
 
 ResultFile parse_result_json(const nlohmann::json& json, const std::string& source) {
-  if (!json.is_object() || !json.contains("benchmarks") || !json["benchmarks"].is_array()) {
-    fail(source, "not a Google Benchmark result (no \"benchmarks\" array)");
-  }
+  const result::ResultDocument doc = result::result_document(json, source);
   ResultFile file;
   file.source = source;
   std::map<std::string, size_t> index;                   // name -> position in file.benchmarks
-  std::map<std::string, report::ResultEntry> aggregate;  // name -> median (or mean) row
-  for (const auto& json_row : json["benchmarks"]) {
+  std::map<std::string, result::ResultEntry> aggregate;  // name -> median (or mean) row
+  for (const auto& json_row : doc.benchmarks) {
     if (!json_row.is_object() || !json_row.contains("name") || !json_row["name"].is_string()) {
       fail(source, "a benchmarks[] entry has no name");
     }
-    const report::ResultEntry row = *report::ResultEntry::from_json(json_row);
+    const result::ResultEntry row = *result::ResultEntry::from_json(json_row);
     if (row.error_occurred.value_or(false)) continue;
     const bool is_aggregate = row.aggregate();
     const std::string kind = row.aggregate_name.value_or("");
@@ -80,13 +77,8 @@ ResultFile parse_result_json(const nlohmann::json& json, const std::string& sour
 }
 
 ResultFile load_result_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json json = nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) throw std::runtime_error(path + ": not valid JSON");
-  return parse_result_json(json, path);
+  const result::ResultDocument doc = result::read_result_file(path);
+  return parse_result_json({{"context", doc.context}, {"benchmarks", doc.benchmarks}}, path);
 }
 
 }  // namespace iomb::compare

@@ -35,7 +35,8 @@ int run_load_command(LoadCommandOptions& o, int argc, char** argv) {
     }
     nlohmann::json extra{{"iomb_command", "load"}, {"target", o.load.target}};
     try {
-      write_result_file(o.load.json_path, result_context(argc, argv, extra), {entry});
+      result::write_result_file(o.load.json_path, result::result_context(argc, argv, extra),
+                                {entry});
     } catch (const std::exception& e) {
       std::fprintf(stderr, "iomb load: %s\n", e.what());
       return 1;

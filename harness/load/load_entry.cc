@@ -42,7 +42,7 @@ nlohmann::json series_json(const WorkerResult& m) {
 
 std::string benchmark_name(const LoadOptions& o, const std::string& model,
                            const std::string& mode) {
-  report::BenchmarkName name;
+  result::BenchmarkName name;
   name.protocol = protocol_name(o.protocol);
   name.model = model;
   name.mode = mode;
@@ -59,7 +59,7 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
                                const ServerMeasure* server) {
   const WorkerResult& m = r.merged;
   const double completed = static_cast<double>(m.completed);
-  report::ResultEntry e;
+  result::ResultEntry e;
   e.name = name;
   e.family_index = 0;
   e.per_family_instance_index = 0;

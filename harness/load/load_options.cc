@@ -5,26 +5,11 @@
 #include <map>
 #include <stdexcept>
 
+#include "common/unit_options.h"
 #include "common/units.h"
 #include "harness/load/http_client.h"
 
 namespace iomb::harness {
-void add_duration_option(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
-                         const std::string& help) {
-  app.add_option_function<std::string>(
-         name,
-         [&target, name](const std::string& text) {
-           try {
-             target = parse_duration(text);
-           } catch (const std::invalid_argument& e) {
-             throw CLI::ValidationError(name, e.what());
-           }
-         },
-         help)
-      ->type_name("DURATION")
-      ->default_str(format_duration(target));
-}
-
 const char* arrival_name(Arrival a) { return a == Arrival::kConstant ? "constant" : "poisson"; }
 
 const char* client_io_name(ClientIo io) {

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/server_options.h"
+#include "common/protocol.h"
 
 namespace CLI {
 class App;
@@ -42,10 +42,6 @@ struct LoadOptions {
 
   bool open_loop() const { return rate > 0; }
 };
-
-// A CLI11 option taking a duration with units ("500ms", "10s"), stored in `target`.
-void add_duration_option(CLI::App& app, const std::string& name, std::chrono::nanoseconds& target,
-                         const std::string& help);
 
 // Registers the load flags on `app`. With `target_required` (iomb load) --target is required.
 void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required);

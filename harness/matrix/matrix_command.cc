@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/self_exe.h"
 #include "common/units.h"
 #include "harness/cpu/cpu_affinity.h"
 #include "harness/cpu/cpu_list.h"
@@ -38,9 +39,8 @@ volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int sig) { g_signal = sig; }
 
 std::string self_exe() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "iomb";
+  std::string path = self_exe_path();
+  return path.empty() ? "iomb" : path;
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -145,7 +145,7 @@ std::string measure_floor_once(const MatrixOptions& o, const std::string& out, j
 
 }  // namespace
 
-void add_matrix_flags(CLI::App& app, MatrixOptions& o) {
+void add_matrix_command_flags(CLI::App& app, MatrixOptions& o) {
   auto* preset = app.add_option("--preset", o.preset,
                                 "Built-in matrix: quick (every model, a few minutes), full (every "
                                 "model and mode, under an hour), ci (small fixed set)")
@@ -245,7 +245,7 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
   } else {
     floor_file = measure_floor_once(o, out, &extra);
   }
-  MatrixRunner runner(std::move(spec), o, out, harness::result_context(argc, argv, extra),
+  MatrixRunner runner(std::move(spec), o, out, result::result_context(argc, argv, extra),
                       self_exe(), floor_file, &g_signal);
   int rc = 0;
   try {

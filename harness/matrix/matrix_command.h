@@ -26,7 +26,7 @@ struct MatrixOptions {
   bool dry_run = false;
 };
 
-void add_matrix_flags(CLI::App& app, MatrixOptions& o);
+void add_matrix_command_flags(CLI::App& app, MatrixOptions& o);
 
 // Exit code: 0 every run ok or skipped, 1 a run failed, 2 a bad matrix, 130/143 interrupted by
 // SIGINT/SIGTERM (results.json then holds the runs completed so far).

@@ -68,7 +68,7 @@ int MatrixRunner::run() {
 }
 
 std::string MatrixRunner::name_for(const CellSpec& c, const std::string& mode) const {
-  report::BenchmarkName n;
+  result::BenchmarkName n;
   n.protocol = c.protocol == "http" ? "http" : "echo";
   n.model = spec_.servers[c.server].model_name();
   n.mode = mode;
@@ -214,7 +214,7 @@ Capacities MatrixRunner::capacities() const {
   for (const auto& [cell, values] : rps) {
     const CellSpec& c = closed_[cell];
     if (c.pipeline != 1) continue;
-    out[{c.server, c.protocol, c.size, c.connections}] = harness::aggregate(values).median;
+    out[{c.server, c.protocol, c.size, c.connections}] = result::aggregate(values).median;
   }
   return out;
 }
@@ -231,12 +231,12 @@ void MatrixRunner::write() {
     }
     for (const auto& name : order) {
       if (by_name[name].size() < 2) continue;
-      for (auto& a : harness::aggregate_entries(name, by_name[name])) all.push_back(std::move(a));
+      for (auto& a : result::aggregate_entries(name, by_name[name])) all.push_back(std::move(a));
     }
   }
   context_["matrix"]["completed_runs"] = ok_runs_ + failed_runs_;
   const std::string path = out_ + "/results.json";
-  harness::write_result_file(path + ".tmp", context_, all);
+  result::write_result_file(path + ".tmp", context_, all);
   std::filesystem::rename(path + ".tmp", path);
 }
 }  // namespace iomb::matrix

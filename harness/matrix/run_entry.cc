@@ -1,11 +1,11 @@
 // Implementation of run_entry.h.
 #include "harness/matrix/run_entry.h"
 
-#include <fstream>
 #include <sstream>
 
 #include "harness/result/benchmark_name.h"
 #include "harness/result/result_entry.h"
+#include "harness/result/result_file.h"
 
 namespace iomb::matrix {
 namespace {
@@ -33,28 +33,31 @@ std::string refusal(const std::string& message) {
 }  // namespace
 
 nlohmann::json skipped_entry(const std::string& name, int rep, int reps, const std::string& why) {
-  report::ResultEntry e = report::ResultEntry::empty_run(name, rep, reps);
+  result::ResultEntry e = result::ResultEntry::empty_run(name, rep, reps);
   e.skipped = true;
   e.skip_reason = why;
   return e.to_json();
 }
 
 std::string mode_of_name(const std::string& name) {
-  auto parsed = report::BenchmarkName::parse(name);
+  auto parsed = result::BenchmarkName::parse(name);
   return parsed ? parsed->mode : "";
 }
 
 RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::string& log_tail) {
   RunEntry r;
-  std::ifstream in(json_path);
-  nlohmann::json doc = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+  // A child that died before writing its file, or wrote a broken one, has no result: the
+  // exit code and log tail below say why.
+  result::ResultDocument doc;
+  try {
+    doc = result::read_result_file(json_path);
+  } catch (const result::ResultFileError&) {
+  }
   const nlohmann::json* first = nullptr;
-  if (doc.is_object() && doc.contains("benchmarks") && doc["benchmarks"].is_array()) {
-    for (const auto& b : doc["benchmarks"]) {
-      if (b.is_object() && b.value("run_type", "") == "iteration") {
-        first = &b;
-        break;
-      }
+  for (const auto& b : doc.benchmarks) {
+    if (b.is_object() && b.value("run_type", "") == "iteration") {
+      first = &b;
+      break;
     }
   }
   if (first == nullptr) {
@@ -76,9 +79,9 @@ RunEntry read_run_entry(const std::string& json_path, int exit_code, const std::
     return r;
   }
   r.entry = *first;
-  const report::ResultEntry typed = *report::ResultEntry::from_json(r.entry);
+  const result::ResultEntry typed = *result::ResultEntry::from_json(r.entry);
   r.reported_mode = mode_of_name(typed.name);
-  const nlohmann::json& ctx = doc.value("context", nlohmann::json::object());
+  const nlohmann::json& ctx = doc.context;
   if (ctx.contains("syscall_pass")) r.syscall_pass = ctx["syscall_pass"];
   std::string error = typed.error_message.value_or("");
   std::string refused = refusal(error);

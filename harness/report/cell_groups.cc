@@ -16,7 +16,7 @@ void add_unique(std::vector<T>& list, const T& value) {
   if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
-std::string group_id(const BenchmarkName& k, bool open_loop) {
+std::string group_id(const result::BenchmarkName& k, bool open_loop) {
   std::string id = k.protocol + "_" + format_size(k.size) + "_d" + std::to_string(k.depth);
   if (open_loop) id += "_c" + std::to_string(k.connections) + "_open";
   for (char& c : id) {
@@ -25,7 +25,7 @@ std::string group_id(const BenchmarkName& k, bool open_loop) {
   return id;
 }
 
-std::string group_title(const BenchmarkName& k, bool open_loop) {
+std::string group_title(const result::BenchmarkName& k, bool open_loop) {
   std::string title =
       k.protocol + ", " + format_size(k.size) + ", pipeline " + std::to_string(k.depth);
   if (open_loop) {
@@ -62,7 +62,7 @@ bool CellGroup::model_skipped(const std::string& model, std::string* reason) con
 std::string resolve_reference(const std::vector<Cell>& cells, const std::string& reference) {
   std::string first;
   for (const Cell& c : cells) {
-    if (!matches_model(c.key, reference)) continue;
+    if (!result::matches_model(c.key, reference)) continue;
     if (c.key.model_mode() == reference) return reference;
     if (first.empty() || c.key.model_mode() < first) first = c.key.model_mode();
   }
@@ -74,7 +74,7 @@ std::vector<CellGroup> group_cells(const std::vector<Cell>& cells,
   using Id = std::tuple<bool, std::string, uint64_t, int64_t, int64_t>;
   std::map<Id, CellGroup> groups;
   for (const Cell& cell : cells) {
-    const BenchmarkName& k = cell.key;
+    const result::BenchmarkName& k = cell.key;
     const bool open = k.open_loop();
     CellGroup& g = groups[Id{open, k.protocol, k.size, k.depth, open ? k.connections : 0}];
     if (g.cells.empty()) {

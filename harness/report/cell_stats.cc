@@ -106,7 +106,7 @@ Cell make_cell(const std::vector<const RunRecord*>& records) {
   return cell;
 }
 
-auto sort_key(const BenchmarkName& k) {
+auto sort_key(const result::BenchmarkName& k) {
   return std::make_tuple(k.protocol, k.size, k.depth, k.rate.has_value(), k.rate.value_or(0),
                          k.model_mode(), k.connections);
 }
@@ -127,7 +127,7 @@ std::optional<double> Cell::floor_ratio() const {
 
 std::vector<Cell> build_cells(const std::vector<RunRecord>& records) {
   // By the parsed key, so "s:4096" and "s:4KiB" are one cell; the map order is the cell order.
-  std::map<decltype(sort_key(BenchmarkName{})), std::vector<const RunRecord*>> by_key;
+  std::map<decltype(sort_key(result::BenchmarkName{})), std::vector<const RunRecord*>> by_key;
   for (const RunRecord& r : records) by_key[sort_key(r.key)].push_back(&r);
   std::vector<Cell> cells;
   for (const auto& [key, list] : by_key) cells.push_back(make_cell(list));

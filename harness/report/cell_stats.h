@@ -19,7 +19,7 @@ struct Spread {
 };
 
 struct Cell {
-  BenchmarkName key;
+  result::BenchmarkName key;
   int repetitions = 0;          // valid iteration entries reduced here
   bool from_aggregate = false;  // no iterations: values from the median (or mean) aggregate
   int failed = 0;               // repetitions that failed (error_occurred, invalid)

@@ -38,7 +38,7 @@ std::string floor_text(const json& context) {
   const json& f = context["floor"];
   if (f.is_object() && f.contains("unavailable")) return "unavailable: " + scalar(f["unavailable"]);
   std::string s;
-  for (const FloorValue& v : floor_values(context)) {
+  for (const result::FloorValue& v : result::floor_values(context)) {
     if (!s.empty()) s += ", ";
     s += (v.size ? format_size(v.size) + " " : std::string()) + "recv+send " +
          format_latency_us(v.ns / 1e3) + " µs";

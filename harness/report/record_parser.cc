@@ -13,25 +13,26 @@ namespace {
 using nlohmann::json;
 
 // Counters copied as they are from the typed entry (DESIGN §4.3 names).
-constexpr std::pair<std::optional<double> ResultEntry::*, std::optional<double> RunRecord::*>
+constexpr std::pair<std::optional<double> result::ResultEntry::*,
+                    std::optional<double> RunRecord::*>
     kCounters[] = {
-        {&ResultEntry::p50_us, &RunRecord::p50_us},
-        {&ResultEntry::p90_us, &RunRecord::p90_us},
-        {&ResultEntry::p99_us, &RunRecord::p99_us},
-        {&ResultEntry::p999_us, &RunRecord::p999_us},
-        {&ResultEntry::p9999_us, &RunRecord::p9999_us},
-        {&ResultEntry::max_us, &RunRecord::max_us},
-        {&ResultEntry::uncorrected_p50_us, &RunRecord::uncorrected_p50_us},
-        {&ResultEntry::uncorrected_p99_us, &RunRecord::uncorrected_p99_us},
-        {&ResultEntry::uncorrected_p999_us, &RunRecord::uncorrected_p999_us},
-        {&ResultEntry::server_rss_kib, &RunRecord::rss_kib},
-        {&ResultEntry::server_threads, &RunRecord::server_threads},
-        {&ResultEntry::ctx_switches_per_req, &RunRecord::ctx_switches_per_req},
-        {&ResultEntry::syscalls_per_req, &RunRecord::syscalls_per_req},
-        {&ResultEntry::client_cpu_util, &RunRecord::client_cpu_util},
-        {&ResultEntry::offered_rate, &RunRecord::offered_rate},
-        {&ResultEntry::achieved_rate, &RunRecord::achieved_rate},
-        {&ResultEntry::errors, &RunRecord::errors},
+        {&result::ResultEntry::p50_us, &RunRecord::p50_us},
+        {&result::ResultEntry::p90_us, &RunRecord::p90_us},
+        {&result::ResultEntry::p99_us, &RunRecord::p99_us},
+        {&result::ResultEntry::p999_us, &RunRecord::p999_us},
+        {&result::ResultEntry::p9999_us, &RunRecord::p9999_us},
+        {&result::ResultEntry::max_us, &RunRecord::max_us},
+        {&result::ResultEntry::uncorrected_p50_us, &RunRecord::uncorrected_p50_us},
+        {&result::ResultEntry::uncorrected_p99_us, &RunRecord::uncorrected_p99_us},
+        {&result::ResultEntry::uncorrected_p999_us, &RunRecord::uncorrected_p999_us},
+        {&result::ResultEntry::server_rss_kib, &RunRecord::rss_kib},
+        {&result::ResultEntry::server_threads, &RunRecord::server_threads},
+        {&result::ResultEntry::ctx_switches_per_req, &RunRecord::ctx_switches_per_req},
+        {&result::ResultEntry::syscalls_per_req, &RunRecord::syscalls_per_req},
+        {&result::ResultEntry::client_cpu_util, &RunRecord::client_cpu_util},
+        {&result::ResultEntry::offered_rate, &RunRecord::offered_rate},
+        {&result::ResultEntry::achieved_rate, &RunRecord::achieved_rate},
+        {&result::ResultEntry::errors, &RunRecord::errors},
 };
 
 // A counter as the report uses it: absent unless finite.
@@ -64,7 +65,7 @@ std::string text(const json& entry, const char* key) {
   return "";
 }
 
-double ns_per_unit(const ResultEntry& entry) {
+double ns_per_unit(const result::ResultEntry& entry) {
   const std::string unit = entry.time_unit.value_or("ns");
   if (unit == "us") return 1e3;
   if (unit == "ms") return 1e6;
@@ -72,7 +73,7 @@ double ns_per_unit(const ResultEntry& entry) {
   return 1;
 }
 
-std::string run_name(const ResultEntry& entry, const std::string& aggregate_name) {
+std::string run_name(const result::ResultEntry& entry, const std::string& aggregate_name) {
   if (entry.run_name) return *entry.run_name;
   std::string name = entry.name;
   std::string suffix = "_" + aggregate_name;
@@ -129,12 +130,12 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
     *why = "a benchmarks[] entry is not an object";
     return std::nullopt;
   }
-  const ResultEntry e = *ResultEntry::from_json(entry);
+  const result::ResultEntry e = *result::ResultEntry::from_json(entry);
   RunRecord r;
   r.aggregate = e.aggregate();
   if (r.aggregate) r.aggregate_name = e.aggregate_name.value_or("");
   r.name = run_name(e, r.aggregate_name);
-  auto key = BenchmarkName::parse(r.name);
+  auto key = result::BenchmarkName::parse(r.name);
   if (!key) {
     *why = "benchmark name \"" + r.name + "\" is not <protocol>/<model>:<mode>/c:N/d:N/s:N[/r:R]";
     return std::nullopt;
@@ -170,7 +171,7 @@ std::optional<RunRecord> parse_run_record(const json& entry, const json& context
     auto cpu = finite(e.cpu_time);
     if (cpu && *cpu > 0) r.server_cpu_ns_per_req = *cpu * unit;
   }
-  r.floor_ns = floor_for_size(context, r.key.size);
+  r.floor_ns = result::floor_for_size(context, r.key.size);
   auto ratio = finite(e.cpu_floor_ratio);
   if (!r.floor_ns && ratio && *ratio > 0 && r.server_cpu_ns_per_req) {
     r.floor_ns = *r.server_cpu_ns_per_req / *ratio;

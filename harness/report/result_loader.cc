@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <set>
 
 #include "harness/report/record_parser.h"
+#include "harness/result/result_file.h"
 
 namespace iomb::report {
 namespace {
@@ -38,22 +38,20 @@ LoadedResults load_results(const std::string& dir) {
   std::set<std::pair<std::string, size_t>> seen;
   for (const auto& path : result_files(dir, &out.warnings)) {
     const std::string file = path.filename().string();
-    std::ifstream in(path);
-    nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) {
-      out.warnings.push_back(file + ": not valid JSON, ignored");
-      continue;
-    }
-    if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array()) {
-      out.warnings.push_back(file + ": no benchmarks array (not a result file), ignored");
+    result::ResultDocument doc;
+    try {
+      doc = result::read_result_file(path.string());
+    } catch (const result::ResultFileError& e) {
+      // An unreadable file reads as not JSON, as before the shared reader.
+      out.warnings.push_back(file + (e.problem() == result::ResultFileError::Problem::kNoBenchmarks
+                                         ? ": no benchmarks array (not a result file), ignored"
+                                         : ": not valid JSON, ignored"));
       continue;
     }
     const int context_index = static_cast<int>(out.contexts.size());
     out.files.push_back(file);
-    out.contexts.push_back(doc.contains("context") && doc["context"].is_object()
-                               ? doc["context"]
-                               : nlohmann::json::object());
-    for (const auto& entry : doc["benchmarks"]) {
+    out.contexts.push_back(doc.context);
+    for (const auto& entry : doc.benchmarks) {
       std::string why;
       auto record = parse_run_record(entry, out.contexts.back(), &why);
       if (!record) {

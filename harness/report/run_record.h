@@ -13,7 +13,7 @@ namespace iomb::report {
 
 struct RunRecord {
   std::string name;  // run_name (without an aggregate suffix)
-  BenchmarkName key;
+  result::BenchmarkName key;
   std::string source_file;
   int context_index = 0;  // into LoadedResults::contexts
 

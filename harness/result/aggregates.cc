@@ -5,7 +5,7 @@
 #include <cmath>
 #include <numeric>
 
-namespace iomb::harness {
+namespace iomb::result {
 
 Aggregates aggregate(std::vector<double> values) {
   Aggregates a;
@@ -24,4 +24,4 @@ Aggregates aggregate(std::vector<double> values) {
   return a;
 }
 
-}  // namespace iomb::harness
+}  // namespace iomb::result

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-namespace iomb::harness {
+namespace iomb::result {
 
 struct Aggregates {
   double mean = 0;
@@ -15,4 +15,4 @@ struct Aggregates {
 
 Aggregates aggregate(std::vector<double> values);
 
-}  // namespace iomb::harness
+}  // namespace iomb::result

@@ -9,7 +9,7 @@
 
 #include "common/units.h"
 
-namespace iomb::report {
+namespace iomb::result {
 namespace {
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
@@ -128,4 +128,4 @@ bool matches_model(const BenchmarkName& key, std::string_view model_mode) {
   return key.model_mode() == model_mode;
 }
 
-}  // namespace iomb::report
+}  // namespace iomb::result

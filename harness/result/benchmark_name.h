@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace iomb::report {
+namespace iomb::result {
 
 struct BenchmarkName {
   std::string protocol;
@@ -39,4 +39,4 @@ struct BenchmarkName {
 // Whether `model_mode` names this key's model: "nio:reactors" exactly, or "nio" for any mode.
 bool matches_model(const BenchmarkName& key, std::string_view model_mode);
 
-}  // namespace iomb::report
+}  // namespace iomb::result

@@ -6,7 +6,7 @@
 #include <boost/version.hpp>
 #endif
 
-namespace iomb::sampling {
+namespace iomb::result {
 namespace {
 
 std::string boost_version() {
@@ -36,4 +36,4 @@ const BuildInfo& build_info() {
   return info;
 }
 
-}  // namespace iomb::sampling
+}  // namespace iomb::result

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace iomb::sampling {
+namespace iomb::result {
 
 struct BuildInfo {
   std::string git_sha;           // `git rev-parse HEAD` at configure time, or "unknown"
@@ -18,4 +18,4 @@ struct BuildInfo {
 
 const BuildInfo& build_info();
 
-}  // namespace iomb::sampling
+}  // namespace iomb::result

@@ -8,7 +8,7 @@
 
 #include "common/units.h"
 
-namespace iomb::report {
+namespace iomb::result {
 namespace {
 
 // "recv_send_64B_ns" → 64, "recv_send_4KiB_ns" → 4096; nullopt for other keys.
@@ -62,4 +62,4 @@ std::optional<double> floor_for_size(const nlohmann::json& context, uint64_t siz
       ->ns;
 }
 
-}  // namespace iomb::report
+}  // namespace iomb::result

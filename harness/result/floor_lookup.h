@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace iomb::report {
+namespace iomb::result {
 
 struct FloorValue {
   uint64_t size = 0;  // message size it was measured at; 0 when unknown
@@ -22,4 +22,4 @@ std::vector<FloorValue> floor_values(const nlohmann::json& context);
 
 std::optional<double> floor_for_size(const nlohmann::json& context, uint64_t size);
 
-}  // namespace iomb::report
+}  // namespace iomb::result

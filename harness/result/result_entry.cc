@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace iomb::report {
+namespace iomb::result {
 namespace {
 
 struct Counter {
@@ -146,4 +146,4 @@ std::optional<ResultEntry> ResultEntry::from_json(const nlohmann::json& in) {
   return e;
 }
 
-}  // namespace iomb::report
+}  // namespace iomb::result

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace iomb::report {
+namespace iomb::result {
 
 struct ResultEntry {
   std::string name;
@@ -55,4 +55,4 @@ struct ResultEntry {
   static std::optional<ResultEntry> from_json(const nlohmann::json& entry);
 };
 
-}  // namespace iomb::report
+}  // namespace iomb::result

@@ -8,7 +8,7 @@
 #include "harness/result/aggregates.h"
 #include "harness/result/result_entry.h"
 
-namespace iomb::harness {
+namespace iomb::result {
 namespace {
 
 // The Google Benchmark fields that are not numbers to aggregate.
@@ -25,7 +25,7 @@ bool is_numeric_counter(const std::string& key, const nlohmann::json& v) {
 
 nlohmann::json error_entry(const std::string& name, int repetition_index, int repetitions,
                            const std::string& message) {
-  report::ResultEntry e = report::ResultEntry::empty_run(name, repetition_index, repetitions);
+  ResultEntry e = ResultEntry::empty_run(name, repetition_index, repetitions);
   e.error_occurred = true;
   e.error_message = message;
   return e.to_json();
@@ -83,4 +83,4 @@ void write_result_file(const std::string& path, const nlohmann::json& context,
   if (!out) throw std::system_error(EIO, std::generic_category(), "write " + path);
 }
 
-}  // namespace iomb::harness
+}  // namespace iomb::result

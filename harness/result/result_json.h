@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace iomb::harness {
+namespace iomb::result {
 
 // An entry for a run that produced no numbers (skipped model, failed start), in Google
 // Benchmark's error form (error_occurred/error_message).
@@ -30,4 +30,4 @@ nlohmann::json result_context(int argc, char** argv, const nlohmann::json& extra
 void write_result_file(const std::string& path, const nlohmann::json& context,
                        const std::vector<nlohmann::json>& benchmarks);
 
-}  // namespace iomb::harness
+}  // namespace iomb::result

@@ -11,13 +11,21 @@
 #include <string>
 #include <system_error>
 
-#include "harness/result/build_info.h"
+#include "common/self_exe.h"
 #include "harness/cpu/cpu_affinity.h"
+#include "harness/result/build_info.h"
 #include "harness/sampling/proc_files.h"
 #include "harness/sampling/text_fields.h"
 
-namespace iomb::sampling {
+namespace iomb::result {
 namespace {
+
+using sampling::allowed_cpus;
+using sampling::format_cpu_list;
+using sampling::parse_cpu_list;
+using sampling::read_small_file;
+using sampling::split;
+using sampling::trim;
 
 // The value of the first "key<TAB>: value" line of /proc/cpuinfo.
 std::string cpuinfo_value(std::string_view cpuinfo, std::string_view key) {
@@ -81,10 +89,7 @@ nlohmann::json system_context() {
   context["date"] = iso8601_now();
   char host[HOST_NAME_MAX + 1] = {};
   if (gethostname(host, sizeof host - 1) == 0) context["host_name"] = host;
-  char exe[PATH_MAX] = {};
-  if (ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1); n > 0) {
-    context["executable"] = std::string(exe, static_cast<size_t>(n));
-  }
+  if (std::string exe = self_exe_path(); !exe.empty()) context["executable"] = exe;
   context["num_cpus"] = sysconf(_SC_NPROCESSORS_ONLN);
   const std::string cpuinfo = read_small_file("/proc/cpuinfo").value_or("");
   const std::string mhz = cpuinfo_value(cpuinfo, "cpu MHz");
@@ -123,4 +128,4 @@ nlohmann::json system_context() {
   return context;
 }
 
-}  // namespace iomb::sampling
+}  // namespace iomb::result

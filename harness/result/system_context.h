@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-namespace iomb::sampling {
+namespace iomb::result {
 
 nlohmann::json system_context();
 
-}  // namespace iomb::sampling
+}  // namespace iomb::result

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 
+#include "common/self_exe.h"
 #include "harness/cpu/cpu_affinity.h"
 #include "harness/cpu/cpu_list.h"
 #include "harness/load/load_engine.h"
@@ -210,7 +211,7 @@ void mark_wrk_entry(const WrkOutput& w, nlohmann::json& e) {
 nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, int reps) {
   if (m.status == Status::kSkipped || (m.status == Status::kFailed && !m.result.ok && !m.sampled &&
                                        m.result.merged.completed == 0)) {
-    return error_entry(name, rep, reps, m.message);
+    return result::error_entry(name, rep, reps, m.message);
   }
   nlohmann::json e =
       iteration_entry(name, rep, reps, m.load, m.result, m.sampled ? &m.server : nullptr);
@@ -233,14 +234,6 @@ nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, in
                       stopped["bytes_out"].get<uint64_t>() == t.total_bytes_received}};
   }
   return e;
-}
-
-std::string self_dir() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string path(buf, static_cast<size_t>(n));
-  return path.substr(0, path.rfind('/'));
 }
 
 std::vector<int> minus(const std::vector<int>& all, const std::vector<int>& taken) {
@@ -303,7 +296,7 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
     extra["floor"] = {{"unavailable", "not measured (--no-floor)"}};
   } else {
     std::string why;
-    std::string bin = o.floor_binary.empty() ? self_dir() + "/iomb-floor" : o.floor_binary;
+    std::string bin = o.floor_binary.empty() ? self_exe_dir() + "/iomb-floor" : o.floor_binary;
     auto floor = sampling::measure_floor(bin, &why);
     if (floor) {
       extra["floor"] = sampling::floor_to_json(*floor);
@@ -371,12 +364,13 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
   }
 
   if (!name.empty()) {
-    auto aggs = aggregate_entries(name, entries);
+    auto aggs = result::aggregate_entries(name, entries);
     if (o.repetitions > 1) entries.insert(entries.end(), aggs.begin(), aggs.end());
   }
   if (!o.load.json_path.empty()) {
     try {
-      write_result_file(o.load.json_path, result_context(argc, argv, extra), entries);
+      result::write_result_file(o.load.json_path, result::result_context(argc, argv, extra),
+                                entries);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "iomb run: %s\n", e.what());
       return 1;

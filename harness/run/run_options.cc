@@ -1,6 +1,7 @@
 // The `iomb run` flags of run_command.h: add_run_command_flags and validate_run_options.
 #include <CLI/CLI.hpp>
 
+#include "common/unit_options.h"
 #include "harness/run/run_command.h"
 #include "harness/run/server_launcher.h"
 

@@ -15,20 +15,13 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/self_exe.h"
+
 namespace iomb::harness {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr size_t kStderrKeep = 64 * 1024;
-
-std::string self_dir() {
-  char buf[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string path(buf, static_cast<size_t>(n));
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
 
 }  // namespace
 
@@ -63,7 +56,7 @@ std::vector<std::string> split_args(const std::string& text) {
 
 std::string resolve_server_binary(const std::string& server) {
   if (server.find('/') != std::string::npos) return server;
-  return self_dir() + "/iomb-" + server;
+  return self_exe_dir() + "/iomb-" + server;
 }
 
 ServerLauncher::ServerLauncher(Options options) {

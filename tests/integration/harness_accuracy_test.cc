@@ -1,4 +1,4 @@
-// Accuracy checks of the load generator against the real iomb-bio (issue 3): injected delay,
+// Accuracy checks of the load generator against the real iomb-bio: injected delay,
 // coordinated omission under a paused server, open-loop rate accuracy, and totals reconciled
 // with the server's own counters. Short functional runs, not benchmarks.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The HTTP cases of DESIGN §3.4-3.5 and issue 7, run against every server row over raw
+// The HTTP cases of DESIGN §3.4-3.5, run against every server row over raw
 // loopback sockets. Each asserts status, headers and exact bodies.
 #include <signal.h>
 #include <sys/socket.h>

@@ -1,4 +1,4 @@
-// The HTTP integration suite (DESIGN §3.4-3.5, issue 7): the same cases run against every
+// The HTTP integration suite (DESIGN §3.4-3.5): the same cases run against every
 // server row. A model adds its rows with INSTANTIATE_TEST_SUITE_P(<Model>, HttpServerTest, ...)
 // in its own <model>_http_rows_test.cc, reusing echo_suite.h's ServerRow. Test threads only.
 #pragma once

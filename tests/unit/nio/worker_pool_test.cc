@@ -28,19 +28,19 @@ class UpperJob : public Job {
 };
 
 // Echoes its input upper-cased, computed on a worker when there is a pool.
-class UpperSession : public Session {
+class UpperHandler : public ProtocolHandler {
  public:
-  SessionStatus on_input(std::span<const char> in, SessionIo& io) override {
+  HandlerStatus on_input(std::span<const char> in, HandlerIo& io) override {
     job_.data.assign(in.begin(), in.end());
-    if (io.submit(job_)) return SessionStatus::kAwaitJob;
+    if (io.submit(job_)) return HandlerStatus::kAwaitJob;
     job_.run();
     io.write(job_.data);
-    return SessionStatus::kContinue;
+    return HandlerStatus::kContinue;
   }
-  SessionStatus on_job_done(Job& job, SessionIo& io) override {
+  HandlerStatus on_job_done(Job& job, HandlerIo& io) override {
     EXPECT_EQ(&job, &job_);
     io.write(job_.data);
-    return SessionStatus::kContinue;
+    return HandlerStatus::kContinue;
   }
 
  private:
@@ -51,7 +51,7 @@ class LoopWithPool : public ::testing::Test {
  protected:
   void SetUp() override {
     options_.idle_timeout_ms = 0;
-    context_.make_session = [] { return std::make_unique<UpperSession>(); };
+    context_.make_handler = [] { return std::make_unique<UpperHandler>(); };
     context_.pool = &pool_;
     loop_ = std::make_unique<EventLoop>(context_);
     thread_ = std::thread([this] { loop_->run(); });
@@ -69,7 +69,7 @@ class LoopWithPool : public ::testing::Test {
   UniqueFd connect() {
     int sv[2];
     EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
-    EXPECT_TRUE(context_.try_reserve_connection());
+    EXPECT_TRUE(context_.connections.try_admit());
     loop_->post_connection(sv[0]);
     UniqueFd client(sv[1]);
     EXPECT_EQ(set_nonblocking(client.get(), false), 0);
@@ -99,7 +99,7 @@ TEST_F(LoopWithPool, ResponsesComeBackThroughTheLoop) {
   auto c = loop_->counters();
   EXPECT_EQ(c[Counter::kAccepted], 2u);
   EXPECT_EQ(c[Counter::kClosedByServer], 2u);
-  EXPECT_EQ(context_.open_connections.load(), 0u);
+  EXPECT_EQ(context_.connections.open(), 0u);
 }
 
 // The peer sends and closes at once: the job still completes, its answer is flushed, and the
@@ -114,7 +114,7 @@ TEST_F(LoopWithPool, PeerClosingWhileJobRuns) {
   stop();
   auto c = loop_->counters();
   EXPECT_EQ(c[Counter::kClosedByPeer], 20u);
-  EXPECT_EQ(context_.open_connections.load(), 0u);
+  EXPECT_EQ(context_.connections.open(), 0u);
 }
 
 }  // namespace

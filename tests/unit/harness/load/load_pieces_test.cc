@@ -44,15 +44,15 @@ TEST(OpenLoopScheduleTest, PoissonMeanGapMatchesRate) {
 }
 
 TEST(AggregatesTest, MeanMedianStddevCv) {
-  Aggregates a = aggregate({2, 4, 4, 4, 5, 5, 7, 9});
+  result::Aggregates a = result::aggregate({2, 4, 4, 4, 5, 5, 7, 9});
   EXPECT_DOUBLE_EQ(a.mean, 5.0);
   EXPECT_DOUBLE_EQ(a.median, 4.5);
   EXPECT_NEAR(a.stddev, 2.138089935, 1e-9);  // sample stddev (n - 1)
   EXPECT_NEAR(a.cv, 2.138089935 / 5.0, 1e-9);
-  Aggregates one = aggregate({3});
+  result::Aggregates one = result::aggregate({3});
   EXPECT_EQ(one.stddev, 0);
   EXPECT_EQ(one.median, 3);
-  EXPECT_EQ(aggregate({}).mean, 0);
+  EXPECT_EQ(result::aggregate({}).mean, 0);
 }
 
 TEST(LoadOptionsTest, SplitHostPort) {
@@ -182,7 +182,7 @@ TEST(ResultJsonTest, AggregatesOverRepetitions) {
     r.derive(o);
     its.push_back(iteration_entry("n", i, 3, o, r, nullptr));
   }
-  auto aggs = aggregate_entries("n", its);
+  auto aggs = result::aggregate_entries("n", its);
   ASSERT_EQ(aggs.size(), 4u);
   EXPECT_EQ(aggs[0]["name"], "n_mean");
   EXPECT_EQ(aggs[0]["run_type"], "aggregate");
@@ -194,8 +194,8 @@ TEST(ResultJsonTest, AggregatesOverRepetitions) {
   EXPECT_EQ(aggs[3]["aggregate_unit"], "percentage");
   EXPECT_FALSE(aggs[0].contains("iomb"));
   // Failed runs are not aggregated.
-  its.push_back(error_entry("n", 3, 4, "server crashed"));
-  EXPECT_EQ(aggregate_entries("n", its)[0]["iterations"], 3);
+  its.push_back(result::error_entry("n", 3, 4, "server crashed"));
+  EXPECT_EQ(result::aggregate_entries("n", its)[0]["iterations"], 3);
 }
 
 }  // namespace

@@ -137,7 +137,7 @@ TEST(MatrixPresets, EveryPresetParses) {
   EXPECT_EQ(preset_text("nope"), "");
 }
 
-// The presets' promises (issue 6) as planned: quick under 5 minutes, full under an hour, ci
+// The presets' time budgets as planned: quick under 5 minutes, full under an hour, ci
 // about a minute. These are the harness's own estimates, not measurements.
 TEST(MatrixPresets, PlannedDurationsFitTheirBudgets) {
   using std::chrono::minutes;

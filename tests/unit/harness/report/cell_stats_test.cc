@@ -12,7 +12,7 @@ namespace {
 RunRecord run(const std::string& name, double rps, double p99 = 100) {
   RunRecord r;
   r.name = name;
-  r.key = *BenchmarkName::parse(name);
+  r.key = *result::BenchmarkName::parse(name);
   r.requests_per_s = rps;
   r.p99_us = p99;
   r.percentiles = {{50, rps / 1000}};
@@ -49,7 +49,7 @@ TEST(CellStats, FailedRepetitionsAreCountedNotAveraged) {
   const std::string n = "echo/bio:pool/c:1/d:1/s:64";
   RunRecord bad;
   bad.name = n;
-  bad.key = *BenchmarkName::parse(n);
+  bad.key = *result::BenchmarkName::parse(n);
   bad.failed = true;
   bad.error_message = "verification failed";
   auto cells = build_cells({run(n, 100), bad, bad});
@@ -64,7 +64,7 @@ TEST(CellStats, FailedRepetitionsAreCountedNotAveraged) {
 TEST(CellStats, SkippedCellKeepsItsReason) {
   RunRecord s;
   s.name = "echo/aio:rings/c:1/d:1/s:64";
-  s.key = *BenchmarkName::parse(s.name);
+  s.key = *result::BenchmarkName::parse(s.name);
   s.skipped = true;
   s.skip_reason = "io_uring disabled";
   auto cells = build_cells({s});

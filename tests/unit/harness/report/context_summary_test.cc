@@ -47,15 +47,15 @@ TEST(FloorLookup, NearestSizeOnALogScale) {
                 {"recv_send_4KiB_ns", 8000},
                 {"recv_send_64_ns", "not a number"},
                 {"source", "x"}}}};
-  EXPECT_EQ(floor_values(ctx).size(), 2u);
-  EXPECT_DOUBLE_EQ(*floor_for_size(ctx, 64), 4000);
-  EXPECT_DOUBLE_EQ(*floor_for_size(ctx, 256), 4000);
-  EXPECT_DOUBLE_EQ(*floor_for_size(ctx, 1024), 8000);
-  EXPECT_DOUBLE_EQ(*floor_for_size(ctx, 65536), 8000);
-  EXPECT_DOUBLE_EQ(*floor_for_size({{"floor", 4200.0}}, 4096), 4200);
-  EXPECT_DOUBLE_EQ(*floor_for_size({{"floor", {{"recv_send_64_ns", 4100}}}}, 64), 4100);
-  EXPECT_FALSE(floor_for_size({{"floor", {{"unavailable", "no"}}}}, 64));
-  EXPECT_FALSE(floor_for_size(json::object(), 64));
+  EXPECT_EQ(result::floor_values(ctx).size(), 2u);
+  EXPECT_DOUBLE_EQ(*result::floor_for_size(ctx, 64), 4000);
+  EXPECT_DOUBLE_EQ(*result::floor_for_size(ctx, 256), 4000);
+  EXPECT_DOUBLE_EQ(*result::floor_for_size(ctx, 1024), 8000);
+  EXPECT_DOUBLE_EQ(*result::floor_for_size(ctx, 65536), 8000);
+  EXPECT_DOUBLE_EQ(*result::floor_for_size({{"floor", 4200.0}}, 4096), 4200);
+  EXPECT_DOUBLE_EQ(*result::floor_for_size({{"floor", {{"recv_send_64_ns", 4100}}}}, 64), 4100);
+  EXPECT_FALSE(result::floor_for_size({{"floor", {{"unavailable", "no"}}}}, 64));
+  EXPECT_FALSE(result::floor_for_size(json::object(), 64));
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "harness/process/process_runner.h"
-#include "harness/report/report_main.h"
+#include "harness/report/report_command.h"
 #include "report_test_support.h"
 
 namespace iomb::report {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-namespace iomb::report {
+namespace iomb::result {
 namespace {
 
 TEST(BenchmarkName, ParsesEveryPart) {
@@ -77,4 +77,4 @@ TEST(BenchmarkName, FormatAndParseRoundTrip) {
 }
 
 }  // namespace
-}  // namespace iomb::report
+}  // namespace iomb::result

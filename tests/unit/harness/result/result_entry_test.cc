@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace iomb::report {
+namespace iomb::result {
 namespace {
 
 ResultEntry full_entry() {
@@ -164,4 +164,4 @@ TEST(ResultEntry, ReferenceResultsReadAndRewriteTheSameKeys) {
 }
 
 }  // namespace
-}  // namespace iomb::report
+}  // namespace iomb::result

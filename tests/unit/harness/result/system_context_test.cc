@@ -5,7 +5,7 @@
 
 #include "harness/result/build_info.h"
 
-namespace iomb::sampling {
+namespace iomb::result {
 namespace {
 
 TEST(SystemContext, HasGoogleBenchmarkAndIombKeys) {
@@ -45,4 +45,4 @@ TEST(BuildInfo, CarriesConfigureTimeFacts) {
 }
 
 }  // namespace
-}  // namespace iomb::sampling
+}  // namespace iomb::result

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/report/report_options.h"
+#include "harness/report/report_command_options.h"
 
 namespace iomb::report {
 
@@ -23,6 +23,6 @@ struct ReportOutcome {
 ReportOutcome generate_report(const ReportOptions& options);
 
 // generate_report with errors as one line on stderr: 0 on success, 1 otherwise.
-int report_main(const ReportOptions& options);
+int run_report_command(const ReportOptions& options);
 
 }  // namespace iomb::report

@@ -1,21 +1,21 @@
-// Implementation of http_protocol.h. On the connection's chain.
-#include "asio/http_protocol.h"
+// Implementation of http_handler.h. On the connection's chain.
+#include "asio/http_handler.h"
 
 #include <algorithm>
 #include <string_view>
 
 namespace iomb::asio {
 
-HttpProtocol::HttpProtocol(const http::HttpService& service, size_t max_pending_bytes)
+HttpHandler::HttpHandler(const http::HttpService& service, size_t max_pending_bytes)
     : codec_(service, http::HttpCodec::Dispatch::kInline, this),
       max_pending_bytes_(max_pending_bytes) {}
 
-ProtocolOutput HttpProtocol::on_input(std::span<char> input) noexcept {
+ProtocolOutput HttpHandler::on_input(std::span<char> input) noexcept {
   input_ = input;
   return feed();
 }
 
-ProtocolOutput HttpProtocol::feed() noexcept {
+ProtocolOutput HttpHandler::feed() noexcept {
   while (!input_.empty() && !codec_.should_close() &&
          codec_.pending_output() < max_pending_bytes_) {
     const size_t n = std::min(input_.size(), kSliceBytes);
@@ -34,7 +34,7 @@ ProtocolOutput HttpProtocol::feed() noexcept {
   return out;
 }
 
-void HttpProtocol::on_codec_output(http::HttpCodec& /*codec*/) {
+void HttpHandler::on_codec_output(http::HttpCodec& /*codec*/) {
   if (host_ != nullptr) host_->on_protocol_output();
 }
 

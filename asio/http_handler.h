@@ -1,4 +1,4 @@
-// HttpProtocol: --protocol http for one asio connection, a thin adapter from the connection's
+// HttpHandler: --protocol http for one asio connection, a thin adapter from the connection's
 // read/write chain to the shared HttpCodec (common/http, Dispatch::kInline: the handler, with
 // --work-us and --block-us, runs on the io_context thread that completed the read; --block-us
 // therefore stalls every connection of that io_context for its duration: in
@@ -20,23 +20,23 @@
 //    connection's io_context; in shared mode that callback can race with a write completion
 //    of the same connection (the chain has no strand), so an asynchronous store needs a
 //    per-connection strand there first.
-// Called only by its connection's chain (see connection_protocol.h).
+// Called only by its connection's chain (see protocol_handler.h).
 #pragma once
 
 #include <cstddef>
 #include <span>
 #include <string>
 
-#include "asio/connection_protocol.h"
+#include "asio/protocol_handler.h"
 #include "common/http/http_codec.h"
 
 namespace iomb::asio {
 
-class HttpProtocol final : public ConnectionProtocol, private http::HttpCodec::Listener {
+class HttpHandler final : public ProtocolHandler, private http::HttpCodec::Listener {
  public:
   static constexpr size_t kSliceBytes = 4096;
 
-  HttpProtocol(const http::HttpService& service, size_t max_pending_bytes);
+  HttpHandler(const http::HttpService& service, size_t max_pending_bytes);
 
   void attach(ProtocolHost& host) noexcept override { host_ = &host; }
   ProtocolOutput on_input(std::span<char> input) noexcept override;

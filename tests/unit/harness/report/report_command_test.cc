@@ -1,6 +1,6 @@
-// report_main / generate_report on the fixture matrix (tests/unit/harness/report/fixtures):
+// run_report_command / generate_report on the fixture matrix (tests/unit/harness/report/fixtures):
 // the files, the rows, ratios and flags of summary.md, the offline index.html, the plots.
-#include "harness/report/report_main.h"
+#include "harness/report/report_command.h"
 
 #include <gtest/gtest.h>
 
@@ -257,10 +257,10 @@ TEST(ReportMain, DirectoryWithoutResultsFailsWithExitCodeOne) {
   ReportOptions o;
   o.dir = empty.path();
   o.quiet = true;
-  EXPECT_EQ(report_main(o), 1);
+  EXPECT_EQ(run_report_command(o), 1);
   EXPECT_FALSE(fs::exists(empty.path() + "/summary.md"));
   testing::write_file(empty.path() + "/bad.json", "{ not json");
-  EXPECT_EQ(report_main(o), 1);
+  EXPECT_EQ(run_report_command(o), 1);
 }
 
 TEST(ReportMain, WritesIntoDirWithoutOut) {
@@ -270,7 +270,7 @@ TEST(ReportMain, WritesIntoDirWithoutOut) {
   o.dir = dir.path();
   o.quiet = true;
   o.plots = false;
-  EXPECT_EQ(report_main(o), 0);
+  EXPECT_EQ(run_report_command(o), 0);
   EXPECT_TRUE(fs::exists(dir.path() + "/summary.md"));
   EXPECT_TRUE(fs::exists(dir.path() + "/index.html"));
 }

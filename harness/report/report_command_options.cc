@@ -1,9 +1,9 @@
-// Implementation of report_options.h.
-#include "harness/report/report_options.h"
+// Implementation of report_command_options.h.
+#include "harness/report/report_command_options.h"
 
 namespace iomb::report {
 
-void add_report_options(CLI::App& app, ReportOptions& o) {
+void add_report_command_flags(CLI::App& app, ReportOptions& o) {
   app.add_option("dir", o.dir, "Directory with results.json and/or per-run result files")
       ->required()
       ->check(CLI::ExistingDirectory);

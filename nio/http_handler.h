@@ -1,8 +1,8 @@
-// HttpSession: HTTP/1.1 (common/http's HttpCodec and the process's HttpService) as a nio
-// Session. Reactors/acceptor: the codec answers inline (Dispatch::kInline) on the loop thread.
-// Workers: the codec stops at each parsed request (Dispatch::kDeferred); a request whose
+// HttpHandler: HTTP/1.1 (common/http's HttpCodec and the process's HttpService) as a nio
+// ProtocolHandler. Reactors/acceptor: the codec answers inline (Dispatch::kInline) on the loop
+// thread. Workers: the codec stops at each parsed request (Dispatch::kDeferred); a request whose
 // handling may block or burn CPU (--work-us, --block-us, /session) goes to the worker pool,
-// the session being its own Job, and the loop serves other connections until the response
+// the handler being its own Job, and the loop serves other connections until the response
 // comes back via its eventfd; cheap requests are answered inline on the loop thread.
 // Every call on the connection's loop thread, except run() (a worker, between submit() and
 // on_job_done(), while the connection does not read).
@@ -10,25 +10,25 @@
 
 #include "common/http/http_codec.h"
 #include "common/http/http_service.h"
-#include "nio/session.h"
+#include "nio/protocol_handler.h"
 
 namespace iomb::nio {
 
-class HttpSession final : public Session, private Job {
+class HttpHandler final : public ProtocolHandler, private Job {
  public:
   // `deferred`: workers mode (hand expensive requests to the pool).
-  HttpSession(const http::HttpService& service, bool deferred);
+  HttpHandler(const http::HttpService& service, bool deferred);
 
-  SessionStatus on_input(std::span<const char> in, SessionIo& io) override;
-  SessionStatus on_job_done(Job& job, SessionIo& io) override;
+  HandlerStatus on_input(std::span<const char> in, HandlerIo& io) override;
+  HandlerStatus on_job_done(Job& job, HandlerIo& io) override;
   bool mid_request() const override { return codec_.mid_request(); }
 
  private:
   // Worker thread: the handler of the claimed request.
   void run() override { codec_.handle_request(); }
   // Hands on or answers every request that is ready, then sends the codec's output.
-  SessionStatus drive(SessionIo& io);
-  void flush(SessionIo& io);
+  HandlerStatus drive(HandlerIo& io);
+  void flush(HandlerIo& io);
   bool needs_worker() const;
 
   http::HttpCodec codec_;

@@ -1,6 +1,6 @@
 // The per-connection protocol interface of iomb-nio: what the reactor hands a protocol (bytes
 // in) and what the protocol may do back (bytes out, close after flush, hand work to the worker
-// pool). Echo implements it in echo_session.h, HTTP (common/http's HttpCodec) in http_session.h.
+// pool). Echo implements it in echo_handler.h, HTTP (common/http's HttpCodec) in http_handler.h.
 // Every call happens on the connection's loop thread, except Job::run() (a worker thread).
 #pragma once
 
@@ -12,9 +12,9 @@ namespace iomb::nio {
 class Connection;
 class EventLoop;
 
-// A unit of work a session hands to the worker pool (workers mode): typically a parsed request
-// whose response needs --work-us / --block-us. The session owns the Job (no allocation per
-// request: keep one per session and reuse it); the pool never frees it.
+// A unit of work a handler hands to the worker pool (workers mode): typically a parsed request
+// whose response needs --work-us / --block-us. The handler owns the Job (no allocation per
+// request: keep one per handler and reuse it); the pool never frees it.
 class Job {
  public:
   virtual ~Job() = default;
@@ -25,12 +25,12 @@ class Job {
   friend class Connection;
   friend class EventLoop;
   friend class WorkerPool;
-  Connection* owner_ = nullptr;  // set by SessionIo::submit
+  Connection* owner_ = nullptr;  // set by HandlerIo::submit
   EventLoop* loop_ = nullptr;
   Job* next_ = nullptr;  // intrusive link in the pool queue and the loop's completion queue
 };
 
-enum class SessionStatus {
+enum class HandlerStatus {
   kContinue,  // keep reading
   // Send what was written, then shutdown(SHUT_WR) and discard input for a bounded time and
   // amount before closing (lingering close: closing with unread input would send RST, which
@@ -39,8 +39,8 @@ enum class SessionStatus {
   kAwaitJob,  // a Job was submitted: stop reading until on_job_done()
 };
 
-// What a session can do with its connection. Implemented by Connection.
-class SessionIo {
+// What a handler can do with its connection. Implemented by Connection.
+class HandlerIo {
  public:
   // Sends bytes to the peer, in order. The bytes are sent at once when nothing is queued
   // (they need not outlive the call): leftovers are copied into the connection's bounded
@@ -48,27 +48,28 @@ class SessionIo {
   virtual void write(std::span<const char> bytes) = 0;
   // Hands `job` to the worker pool; its completion comes back to on_job_done() on this loop
   // thread (via the loop's eventfd). Returns false when the server runs no pool (modes
-  // reactors/acceptor): the session then does the work inline.
+  // reactors/acceptor): the handler then does the work inline.
   virtual bool submit(Job& job) = 0;
-  // Counts `n` answered requests (Counter::kRequests). A session that completed a request
-  // during a call also restarts the connection's request deadline (see Session::mid_request).
+  // Counts `n` answered requests (Counter::kRequests). A handler that completed a request
+  // during a call also restarts the connection's request deadline (see
+  // ProtocolHandler::mid_request).
   virtual void count_requests(uint64_t n) = 0;
   // The connection was closed (e.g. a send failed): further work for it would be wasted.
   virtual bool closed() const = 0;
 
  protected:
-  ~SessionIo() = default;
+  ~HandlerIo() = default;
 };
 
-class Session {
+class ProtocolHandler {
  public:
-  virtual ~Session() = default;
+  virtual ~ProtocolHandler() = default;
   // `in` points into the loop's shared read buffer and is valid only during the call: the
-  // session keeps (copies) what it has not consumed.
-  virtual SessionStatus on_input(std::span<const char> in, SessionIo& io) = 0;
+  // handler keeps (copies) what it has not consumed.
+  virtual HandlerStatus on_input(std::span<const char> in, HandlerIo& io) = 0;
   // The job submitted last has run; write its response. May submit again (kAwaitJob).
-  virtual SessionStatus on_job_done(Job& /*job*/, SessionIo& /*io*/) {
-    return SessionStatus::kContinue;
+  virtual HandlerStatus on_job_done(Job& /*job*/, HandlerIo& /*io*/) {
+    return HandlerStatus::kContinue;
   }
   // A request has started arriving but is not complete. The connection closes one that stays
   // incomplete longer than --idle-timeout-ms even while bytes trickle in (slowloris).

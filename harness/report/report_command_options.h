@@ -18,6 +18,6 @@ struct ReportOptions {
 };
 
 // Adds DIR and the report flags to a CLI11 (sub)command.
-void add_report_options(CLI::App& app, ReportOptions& options);
+void add_report_command_flags(CLI::App& app, ReportOptions& options);
 
 }  // namespace iomb::report

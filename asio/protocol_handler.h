@@ -1,6 +1,6 @@
-// ConnectionProtocol: what a connection does with the bytes it reads, kept behind a small
-// interface so the IO chain in connection.cc is protocol-agnostic (EchoProtocol here,
-// HttpProtocol in http_protocol.h). One instance per connection, called only by that
+// ProtocolHandler: what a connection does with the bytes it reads, kept behind a small
+// interface so the IO chain in connection.cc is protocol-agnostic (EchoHandler here,
+// HttpHandler in http_handler.h). One instance per connection, called only by that
 // connection's chain (one call at a time, possibly from different threads of a shared
 // io_context, ordered by Asio).
 #pragma once
@@ -43,9 +43,9 @@ class ProtocolHost {
   ~ProtocolHost() = default;
 };
 
-class ConnectionProtocol {
+class ProtocolHandler {
  public:
-  virtual ~ConnectionProtocol() = default;
+  virtual ~ProtocolHandler() = default;
   // Called once, before any input.
   virtual void attach(ProtocolHost& /*host*/) noexcept {}
   // `input` holds bytes just read into the connection's buffer (the protocol may consume it in
@@ -61,7 +61,7 @@ class ConnectionProtocol {
 
 // RFC 862 echo: every byte read is sent back, from the connection's own buffer (zero copy).
 // Each read counts as one request.
-class EchoProtocol final : public ConnectionProtocol {
+class EchoHandler final : public ProtocolHandler {
  public:
   ProtocolOutput on_input(std::span<char> input) noexcept override {
     return {input, 1, false, false};
@@ -70,7 +70,7 @@ class EchoProtocol final : public ConnectionProtocol {
 
 // The protocol for each new connection; `http` is the process's HttpService (required for
 // --protocol http, unused for echo).
-std::unique_ptr<ConnectionProtocol> make_protocol(const ServerOptions& options,
-                                                  const http::HttpService* http);
+std::unique_ptr<ProtocolHandler> make_handler(const ServerOptions& options,
+                                              const http::HttpService* http);
 
 }  // namespace iomb::asio

@@ -1,5 +1,5 @@
-// Implementation of report_main.h.
-#include "harness/report/report_main.h"
+// Implementation of report_command.h.
+#include "harness/report/report_command.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -125,7 +125,7 @@ ReportOutcome generate_report(const ReportOptions& o) {
   return outcome;
 }
 
-int report_main(const ReportOptions& o) {
+int run_report_command(const ReportOptions& o) {
   try {
     ReportOutcome r = generate_report(o);
     if (!r.plot_note.empty()) std::fprintf(stderr, "iomb report: %s\n", r.plot_note.c_str());

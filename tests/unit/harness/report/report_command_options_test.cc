@@ -1,5 +1,5 @@
-// add_report_options: DIR and the flags as `iomb report` parses them.
-#include "harness/report/report_options.h"
+// add_report_command_flags: DIR and the flags as `iomb report` parses them.
+#include "harness/report/report_command_options.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@ TEST(ReportOptions, ParsesDirAndFlags) {
   testing::TempDir dir;
   CLI::App app;
   ReportOptions o;
-  add_report_options(app, o);
+  add_report_command_flags(app, o);
   std::vector<std::string> args{"--no-plots", "--reference", "bio", "--out", "/tmp/x", dir.path()};
   std::reverse(args.begin(), args.end());  // CLI11 takes them last first
   app.parse(args);
@@ -25,7 +25,7 @@ TEST(ReportOptions, ParsesDirAndFlags) {
 TEST(ReportOptions, DefaultsAndAMissingDirectory) {
   CLI::App app;
   ReportOptions o;
-  add_report_options(app, o);
+  add_report_command_flags(app, o);
   EXPECT_EQ(o.reference, "nio:reactors");
   EXPECT_TRUE(o.plots);
   std::vector<std::string> args{"/nonexistent/results"};
