@@ -145,6 +145,7 @@ void MatrixRunner::run_cell(const CellSpec& c, size_t cell_index, int rep) {
                            std::to_string(c.size), "--duration", ms_flag(c.duration), "--warmup",
                            ms_flag(c.warmup), "--threads", std::to_string(spec_.threads),
                            "--repetitions", "1", "--quiet", "--json", json_path});
+  if (c.protocol == "http" && spec_.path != "/") argv.insert(argv.end(), {"--path", spec_.path});
   if (c.rate > 0) {
     char rate[32];
     std::snprintf(rate, sizeof rate, "%.0f", c.rate);
