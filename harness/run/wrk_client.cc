@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -30,11 +31,12 @@ std::string read_all(const std::string& path) {
   return ss.str();
 }
 
-// wrk takes whole seconds or a unit suffix; milliseconds keep sub-second windows exact.
+// wrk's -d takes whole seconds, minutes or hours only ("500ms" is a usage error), so a
+// sub-second or fractional window is rounded up to whole seconds. The entry's rate and counts
+// are over wrk's own window, so they stay consistent; the run just lasts longer than asked.
 std::string wrk_duration(std::chrono::nanoseconds d) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
+  return std::to_string(std::max<int64_t>(1, (ms + 999) / 1000)) + "s";
 }
 
 class TempDir {
