@@ -322,6 +322,12 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
     }
     std::fprintf(stderr, "iomb run: %s repetition %d/%d\n%s", name.c_str(), rep + 1, o.repetitions,
                  m.result.summary(m.load).c_str());
+    if (m.wrk) {
+      // The summary's latency line reads iomb's histogram, which wrk's runs leave empty.
+      std::fprintf(stderr, "wrk latency us: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n",
+                   m.wrk->p50_us.value_or(0), m.wrk->p90_us.value_or(0), m.wrk->p99_us.value_or(0),
+                   m.wrk->max_us.value_or(0));
+    }
     if (m.sampled && m.result.merged.completed > 0) {
       std::fprintf(stderr, "server cpu %.0f ns/request, rss peak %ld KiB, %d threads\n",
                    m.server.cpu_s * 1e9 / static_cast<double>(m.result.merged.completed),
