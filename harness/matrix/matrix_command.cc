@@ -195,6 +195,10 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
         std::printf("open loop: %.0f %% of capacity at c:%d (%zu protocols x %zu sizes)\n", f * 100,
                     sw.connections, sw.protocols.size(), sw.sizes.size());
       }
+      for (double r : sw.rates) {
+        std::printf("open loop: %.0f req/s at c:%d (%zu protocols x %zu sizes)\n", r,
+                    sw.connections, sw.protocols.size(), sw.sizes.size());
+      }
     }
     return 0;
   }

@@ -63,7 +63,9 @@ std::vector<CellSpec> open_loop_cells(const MatrixSpec& spec, const Capacities& 
   for (const OpenSweep& sw : spec.open_loop) {
     for (const auto& protocol : sw.protocols) {
       for (uint64_t size : sw.sizes) {
-        for (double fraction : sw.fractions) {
+        // Fixed rates run as given; fractions scale each server's measured capacity.
+        const bool fixed = !sw.rates.empty();
+        for (double value : fixed ? sw.rates : sw.fractions) {
           for (int s = 0; s < static_cast<int>(spec.servers.size()); ++s) {
             if (!selects(sw.servers, spec.servers[s])) continue;
             CellSpec c;
@@ -75,13 +77,14 @@ std::vector<CellSpec> open_loop_cells(const MatrixSpec& spec, const Capacities& 
             c.arrival = sw.arrival;
             c.duration = sw.duration.value_or(spec.duration);
             c.warmup = sw.warmup.value_or(spec.warmup);
-            const double capacity = basis_capacity(spec, sw, capacities, s, protocol, size);
+            const double capacity =
+                fixed ? 1.0 : basis_capacity(spec, sw, capacities, s, protocol, size);
             if (capacity <= 0) {
               c.skip_reason = "no capacity measured: the closed-loop cell at " +
                               std::to_string(sw.capacity_connections) +
                               " connections, pipeline 1 has no successful run";
             } else {
-              c.rate = std::max(1.0, std::round(fraction * capacity));
+              c.rate = std::max(1.0, std::round(value * capacity));
             }
             out.push_back(std::move(c));
           }
@@ -97,7 +100,8 @@ size_t open_loop_cell_count(const MatrixSpec& spec) {
   for (const OpenSweep& sw : spec.open_loop) {
     size_t servers = 0;
     for (const auto& s : spec.servers) servers += selects(sw.servers, s) ? 1 : 0;
-    n += sw.protocols.size() * sw.sizes.size() * sw.fractions.size() * servers;
+    n += sw.protocols.size() * sw.sizes.size() *
+         (sw.rates.empty() ? sw.fractions.size() : sw.rates.size()) * servers;
   }
   return n;
 }

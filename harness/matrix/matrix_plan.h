@@ -39,7 +39,7 @@ using CapacityKey = std::tuple<int, std::string, uint64_t, int>;
 using Capacities = std::map<CapacityKey, double>;
 
 // Open-loop cells; a server without a capacity gets cells with skip_reason (one per fraction).
-// Fractions outer, servers inner.
+// Fractions (or fixed rates) outer, servers inner.
 std::vector<CellSpec> open_loop_cells(const MatrixSpec& spec, const Capacities& capacities);
 // How many open-loop cells there will be (known before capacities are).
 size_t open_loop_cell_count(const MatrixSpec& spec);

@@ -139,11 +139,13 @@ void MatrixRunner::run_cell(const CellSpec& c, size_t cell_index, int rep) {
   const bool count = spec_.count_syscalls && rep == 0;
   std::vector<std::string> argv{iomb_path_, "run", "--server", server.model};
   if (!server.args.empty()) argv.insert(argv.end(), {"--server-args", server.args});
+  if (server.client != "iomb") argv.insert(argv.end(), {"--client", server.client});
   argv.insert(argv.end(), {"--protocol", c.protocol, "--connections", std::to_string(c.connections),
                            "--pipeline", std::to_string(c.pipeline), "--size",
                            std::to_string(c.size), "--duration", ms_flag(c.duration), "--warmup",
                            ms_flag(c.warmup), "--threads", std::to_string(spec_.threads),
                            "--repetitions", "1", "--quiet", "--json", json_path});
+  if (c.protocol == "http" && spec_.path != "/") argv.insert(argv.end(), {"--path", spec_.path});
   if (c.rate > 0) {
     char rate[32];
     std::snprintf(rate, sizeof rate, "%.0f", c.rate);

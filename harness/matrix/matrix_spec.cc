@@ -181,7 +181,7 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
   check_keys(
       root,
       {"name", "description", "repetitions", "duration", "warmup", "threads", "count_syscalls",
-       "protocols", "sizes", "pipeline", "connections", "server", "sweep", "open_loop"},
+       "path", "protocols", "sizes", "pipeline", "connections", "server", "sweep", "open_loop"},
       top);
   if (auto* v = lookup(root, "name")) spec.name = get_string(*v, "name");
   if (auto* v = lookup(root, "description")) spec.description = get_string(*v, "description");
@@ -196,6 +196,10 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
     if (!v->is_boolean()) fail("count_syscalls", "must be true or false");
     spec.count_syscalls = v->as_boolean();
   }
+  if (auto* v = lookup(root, "path")) {
+    spec.path = get_string(*v, "path");
+    if (spec.path.empty() || spec.path[0] != '/') fail("path", "must start with '/'");
+  }
   Defaults defaults;
   read_defaults(root, "top level", defaults);
 
@@ -205,7 +209,7 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
   for (size_t i = 0; i < servers->size(); ++i) {
     const Table& t = (*servers)[i];
     const std::string where = "server[" + std::to_string(i) + "]";
-    check_keys(t, {"model", "args", "mode"}, where);
+    check_keys(t, {"model", "args", "mode", "client"}, where);
     ServerSpec s;
     const toml::value* model = lookup(t, "model");
     if (model == nullptr) fail(where, "needs model = \"bio\" (or a binary's path)");
@@ -213,6 +217,10 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
     if (s.model.empty()) fail(where + ".model", "must not be empty");
     if (auto* v = lookup(t, "args")) s.args = get_string(*v, where + ".args");
     if (auto* v = lookup(t, "mode")) s.mode = get_string(*v, where + ".mode");
+    if (auto* v = lookup(t, "client")) s.client = get_string(*v, where + ".client");
+    if (s.client != "iomb" && s.client != "wrk") {
+      fail(where + ".client", "must be \"iomb\" or \"wrk\"");
+    }
     if (s.mode.find_first_of("/: ") != std::string::npos) {
       fail(where + ".mode", "must not contain '/', ':' or spaces (it is part of benchmark names)");
     }
@@ -241,14 +249,6 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
       read_timing(t, where, s.duration, s.warmup);
       spec.sweeps.push_back(std::move(s));
     }
-  } else {
-    spec.sweeps.push_back({{},
-                           defaults.protocols,
-                           defaults.sizes,
-                           defaults.pipelines,
-                           defaults.connections,
-                           std::nullopt,
-                           std::nullopt});
   }
 
   if (const toml::array* open = tables(root, "open_loop")) {
@@ -257,7 +257,7 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
       const std::string where = "open_loop[" + std::to_string(i) + "]";
       check_keys(t,
                  {"servers", "protocols", "sizes", "connections", "capacity_connections",
-                  "fractions", "rate_basis", "arrival", "duration", "warmup"},
+                  "fractions", "rates", "rate_basis", "arrival", "duration", "warmup"},
                  where);
       OpenSweep s;
       s.servers = server_filter(t, where, spec.servers);
@@ -274,15 +274,32 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
             static_cast<int>(get_int(*v, where + ".capacity_connections", 1, 100000));
       }
       const toml::value* fractions = lookup(t, "fractions");
-      if (fractions == nullptr) fail(where, "needs fractions = [0.5] (of each server's capacity)");
-      s.fractions = list_of<double>(
-          *fractions, where + ".fractions", [](const toml::value& v, const std::string& w) {
-            double f = v.is_integer()    ? static_cast<double>(v.as_integer())
-                       : v.is_floating() ? v.as_floating()
-                                         : -1;
-            if (!(f > 0 && f <= 10)) fail(w, "must be a number in (0, 10]");
-            return f;
-          });
+      const toml::value* rates = lookup(t, "rates");
+      if ((fractions == nullptr) == (rates == nullptr)) {
+        fail(where, "needs either fractions = [0.5] (of each server's capacity) or rates = [1000]");
+      }
+      auto number = [](const toml::value& v) {
+        return v.is_integer()    ? static_cast<double>(v.as_integer())
+               : v.is_floating() ? v.as_floating()
+                                 : -1.0;
+      };
+      if (fractions != nullptr) {
+        s.fractions = list_of<double>(*fractions, where + ".fractions",
+                                      [&number](const toml::value& v, const std::string& w) {
+                                        double f = number(v);
+                                        if (!(f > 0 && f <= 10))
+                                          fail(w, "must be a number in (0, 10]");
+                                        return f;
+                                      });
+      } else {
+        s.rates = list_of<double>(*rates, where + ".rates",
+                                  [&number](const toml::value& v, const std::string& w) {
+                                    double r = number(v);
+                                    if (!(r >= 1 && r <= 1e9))
+                                      fail(w, "must be a number in [1, 1e9]");
+                                    return r;
+                                  });
+      }
       if (auto* v = lookup(t, "rate_basis")) {
         s.rate_basis = get_string(*v, where + ".rate_basis");
         if (s.rate_basis != "each" && s.rate_basis != "slowest") {
@@ -298,6 +315,20 @@ MatrixSpec parse_matrix_toml(const std::string& text, const std::string& source)
       read_timing(t, where, s.duration, s.warmup);
       spec.open_loop.push_back(std::move(s));
     }
+  }
+  // Without any [[sweep]], the top-level defaults make one, unless the matrix is only
+  // fixed-rate open loop: those cells need no capacity, so no closed-loop cell either.
+  const bool fixed_rates_only =
+      !spec.open_loop.empty() && std::all_of(spec.open_loop.begin(), spec.open_loop.end(),
+                                             [](const OpenSweep& o) { return !o.rates.empty(); });
+  if (tables(root, "sweep") == nullptr && !fixed_rates_only) {
+    spec.sweeps.push_back({{},
+                           defaults.protocols,
+                           defaults.sizes,
+                           defaults.pipelines,
+                           defaults.connections,
+                           std::nullopt,
+                           std::nullopt});
   }
   return spec;
 }

@@ -2,7 +2,7 @@
 // presets in bench/matrices/*.toml). Servers, closed-loop sweeps (each a product of protocols ×
 // sizes × pipeline depths × connection counts over the servers it names) and open-loop sweeps
 // whose rates are fractions of each server's capacity measured by the closed-loop cells of the
-// same matrix. Parsing is pure; any thread.
+// same matrix (or fixed rates). Parsing is pure; any thread.
 #pragma once
 
 #include <chrono>
@@ -17,6 +17,9 @@ struct ServerSpec {
   std::string model;  // a model name (bio, nio...) or the path of a server binary
   std::string args;   // passed through `iomb run --server-args`
   std::string mode;   // the mode in benchmark names; "" = the mode the server reports
+  // The load generator of this server's cells: "iomb" (its own, verified client) or "wrk"
+  // (`iomb run --client wrk`: HTTP only, closed loop, replies not verified).
+  std::string client = "iomb";
 
   // The model name as in benchmark names: the binary's base name without "iomb-".
   std::string model_name() const;
@@ -40,6 +43,9 @@ struct OpenSweep {
   int connections = 100;
   int capacity_connections = 100;  // the closed-loop cell (pipeline 1) that sets the capacity
   std::vector<double> fractions;   // of that capacity, e.g. 0.5
+  // Instead of fractions: offered rates in requests/s, the same for every server and needing
+  // no capacity (idle-server RSS, CPU per request at one load below every capacity).
+  std::vector<double> rates;
   // "each": every server at a fraction of its own capacity (the hockey stick of each model);
   // "slowest": every server at a fraction of the slowest one's, so all see the same offered
   // load and their CPU per request compares at equal work.
@@ -56,6 +62,8 @@ struct MatrixSpec {
   std::chrono::nanoseconds warmup = std::chrono::seconds(1);
   int threads = 1;  // load threads of the client
   bool count_syscalls = false;
+  // The HTTP request path of every http cell (`iomb run --path`: /, /healthz, /echo, /session).
+  std::string path = "/";
   std::vector<ServerSpec> servers;
   std::vector<ClosedSweep> sweeps;
   std::vector<OpenSweep> open_loop;

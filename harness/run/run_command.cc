@@ -19,6 +19,7 @@
 #include "harness/result/result_json.h"
 #include "harness/run/floor.h"
 #include "harness/run/server_launcher.h"
+#include "harness/run/wrk_client.h"
 #include "harness/sampling/process_sampler.h"
 #include "harness/sampling/process_usage.h"
 #include "harness/sampling/syscall_counter.h"
@@ -37,6 +38,7 @@ struct Measured {
   bool sampled = false;
   ServerMeasure server;
   std::optional<sampling::SyscallCounter::Counts> counts;
+  std::optional<WrkOutput> wrk;  // --client wrk: its latency distribution and error counts
 };
 
 std::string last_line(const std::string& text) {
@@ -139,7 +141,19 @@ Measured measure_once(const RunCommandOptions& o, const sampling::CpuPlan& plan,
     if (sampler_started) sampled = sampler->stop();
     if (counter) m.counts = counter->stop();
   };
-  m.result = run_load(m.load, hooks);
+  if (o.client == "wrk") {
+    WrkRun w = run_wrk(m.load, hooks);
+    if (w.unavailable) {
+      if (server) server->stop();
+      m.status = Status::kSkipped;
+      m.message = "skipped: " + w.why;
+      return m;
+    }
+    m.result = std::move(w.result);
+    if (m.result.ok) m.wrk = w.output;
+  } else {
+    m.result = run_load(m.load, hooks);
+  }
 
   if (sampled) {
     fill_server(*sampled, &m.server);
@@ -165,6 +179,35 @@ Measured measure_once(const RunCommandOptions& o, const sampling::CpuPlan& plan,
   return m;
 }
 
+// An entry whose load came from wrk: its latency distribution replaces the (empty) histogram
+// percentiles, and the entry says that no reply was verified.
+void mark_wrk_entry(const WrkOutput& w, nlohmann::json& e) {
+  auto set = [&e](const char* key, const std::optional<double>& v) {
+    if (v) {
+      e[key] = *v;
+    } else {
+      e.erase(key);
+    }
+  };
+  set("p50_us", w.p50_us);
+  set("p90_us", w.p90_us);
+  set("p99_us", w.p99_us);
+  set("max_us", w.max_us);
+  e.erase("p999_us");  // wrk --latency prints 50/75/90/99 only
+  e.erase("p9999_us");
+  auto& iomb = e["iomb"];
+  iomb.erase("histogram");
+  iomb["client"] = "wrk";
+  iomb["verified"] = false;
+  iomb["latency_origin"] = "wrk's send time (its latency distribution)";
+  iomb["wrk"] = {{"requests", w.requests},
+                 {"duration_s", w.duration_s},
+                 {"requests_per_second", w.requests_per_second},
+                 {"socket_errors", w.socket_errors},
+                 {"non_2xx", w.non_2xx}};
+  if (w.p75_us) iomb["wrk"]["p75_us"] = *w.p75_us;
+}
+
 nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, int reps) {
   if (m.status == Status::kSkipped || (m.status == Status::kFailed && !m.result.ok && !m.sampled &&
                                        m.result.merged.completed == 0)) {
@@ -177,6 +220,7 @@ nlohmann::json entry_for(const Measured& m, const std::string& name, int rep, in
     e["error_message"] = m.message;
     e["iomb"]["valid"] = false;
   }
+  if (m.wrk) mark_wrk_entry(*m.wrk, e);
   const auto& stopped = m.server.stopped;
   if (m.load.protocol == Protocol::kEcho && stopped.contains("bytes_in")) {
     // Everything the client sent reached the server and everything it echoed came back.
@@ -241,6 +285,7 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
       {"iomb_command", "run"},
       {"server", o.server.empty() ? o.load.target : resolve_server_binary(o.server)},
       {"server_args", o.server_args},
+      {"client", o.client},
       {"cpu_pinning",
        {{"pinned", plan.pinned},
         {"server_cpus", sampling::format_cpu_list(plan.server)},
@@ -277,6 +322,12 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
     }
     std::fprintf(stderr, "iomb run: %s repetition %d/%d\n%s", name.c_str(), rep + 1, o.repetitions,
                  m.result.summary(m.load).c_str());
+    if (m.wrk) {
+      // The summary's latency line reads iomb's histogram, which wrk's runs leave empty.
+      std::fprintf(stderr, "wrk latency us: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n",
+                   m.wrk->p50_us.value_or(0), m.wrk->p90_us.value_or(0), m.wrk->p99_us.value_or(0),
+                   m.wrk->max_us.value_or(0));
+    }
     if (m.sampled && m.result.merged.completed > 0) {
       std::fprintf(stderr, "server cpu %.0f ns/request, rss peak %ld KiB, %d threads\n",
                    m.server.cpu_s * 1e9 / static_cast<double>(m.result.merged.completed),

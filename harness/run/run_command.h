@@ -19,8 +19,9 @@ namespace iomb::harness {
 
 struct RunCommandOptions {
   LoadOptions load;
-  std::string server;       // model name or path; empty with --target
-  std::string server_args;  // passed through to the server
+  std::string server;           // model name or path; empty with --target
+  std::string server_args;      // passed through to the server
+  std::string client = "iomb";  // the load generator: "iomb" or "wrk" (external, unverified)
   int repetitions = 3;
   std::string server_cpus;  // "" = default CPU plan
   std::string client_cpus;

@@ -14,6 +14,11 @@ void add_run_command_flags(CLI::App& app, RunCommandOptions& o) {
   app.add_option("--server-args", o.server_args,
                  "Flags passed to the server, quoted as one string (e.g. \"--mode pool "
                  "--threads 4\"); --port 0 is added unless given");
+  app.add_option("--client", o.client,
+                 "Load generator: iomb (its own client, replies verified) or wrk (HTTP GET, "
+                 "closed loop, no verification; the run is skipped if wrk is not installed)")
+      ->check(CLI::IsMember({"iomb", "wrk"}))
+      ->capture_default_str();
   add_load_flags(app, o.load, /*target_required=*/false);
   app.add_option("--server-pid", o.server_pid,
                  "With --target: the process serving it, sampled like a started server "
