@@ -2,9 +2,13 @@
 // and byte counts with binary prefixes (KB = 1024 B), both from its own formatting code.
 #include "harness/run/wrk_output.h"
 
+#include <cctype>
 #include <cstdlib>
-#include <regex>
+#include <sstream>
+#include <vector>
 
+// Line by line with plain token reads: std::regex trips GCC 12's -Wmaybe-uninitialized under
+// ASan, which CI's -Werror makes fatal.
 namespace iomb::harness {
 namespace {
 
@@ -27,52 +31,75 @@ double to_bytes(double value, const std::string& unit) {
   return value;
 }
 
-std::optional<std::smatch> find(const std::string& text, const std::regex& re) {
-  std::smatch m;
-  if (!std::regex_search(text, m, re)) return std::nullopt;
-  return m;
+// "12.34ms" -> {12.34, "ms"}; nullopt when it does not start with a digit.
+std::optional<std::pair<double, std::string>> number_and_unit(const std::string& token) {
+  size_t end = 0;
+  while (end < token.size() &&
+         (std::isdigit(static_cast<unsigned char>(token[end])) || token[end] == '.')) {
+    ++end;
+  }
+  if (end == 0) return std::nullopt;
+  return std::make_pair(std::atof(token.substr(0, end).c_str()), token.substr(end));
 }
+
+std::optional<double> duration_us(const std::string& token) {
+  auto n = number_and_unit(token);
+  return n ? to_us(n->first, n->second) : std::nullopt;
+}
+
+std::vector<std::string> tokens_of(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string t; in >> t;) out.push_back(t);
+  return out;
+}
+
+uint64_t count(const std::string& token) { return std::strtoull(token.c_str(), nullptr, 10); }
 
 }  // namespace
 
 WrkOutput parse_wrk_output(const std::string& text) {
   WrkOutput out;
-  static const std::regex total(
-      R"((\d+) requests in ([\d.]+)(us|ms|s|m|h), ([\d.]+)([KMGTP]?B) read)");
-  static const std::regex rate(R"(Requests/sec:\s+([\d.]+))");
-  static const std::regex latency(
-      R"(\n\s*Latency\s+[\d.]+\w+\s+[\d.]+\w+\s+([\d.]+)(us|ms|s|m|h)(?=\s))");
-  static const std::regex row(R"(\n\s*(50|75|90|99)%\s+([\d.]+)(us|ms|s|m|h)(?=\s))");
-  static const std::regex sockets(
-      R"(Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+))");
-  static const std::regex non2xx(R"(Non-2xx or 3xx responses: (\d+))");
-
-  auto t = find(text, total);
-  auto r = find(text, rate);
-  if (!t || !r) {
+  bool have_total = false;
+  bool have_rate = false;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const std::vector<std::string> t = tokens_of(line);
+    if (t.empty()) continue;
+    // "Latency 631.00us 150.26us 2.29ms 74.43%": avg, stdev, max, within one stdev.
+    if (t[0] == "Latency" && t.size() >= 4 && number_and_unit(t[1])) {
+      out.max_us = duration_us(t[3]);
+    } else if (t.size() >= 2 &&
+               (t[0] == "50%" || t[0] == "75%" || t[0] == "90%" || t[0] == "99%")) {
+      std::optional<double> v = duration_us(t[1]);
+      if (t[0] == "50%") out.p50_us = v;
+      if (t[0] == "75%") out.p75_us = v;
+      if (t[0] == "90%") out.p90_us = v;
+      if (t[0] == "99%") out.p99_us = v;
+    } else if (t.size() >= 6 && t[1] == "requests" && t[2] == "in" && t[5] == "read") {
+      // "123456 requests in 10.00s, 12.34MB read"
+      std::string window = t[3];
+      if (!window.empty() && window.back() == ',') window.pop_back();
+      auto bytes = number_and_unit(t[4]);
+      if (!number_and_unit(t[0]) || !duration_us(window) || !bytes) continue;
+      out.requests = count(t[0]);
+      out.duration_s = *duration_us(window) / 1e6;
+      out.bytes_read = to_bytes(bytes->first, bytes->second);
+      have_total = true;
+    } else if (t[0] == "Requests/sec:" && t.size() >= 2) {
+      out.requests_per_second = std::atof(t[1].c_str());
+      have_rate = true;
+    } else if (t.size() >= 10 && t[0] == "Socket" && t[1] == "errors:") {
+      // "Socket errors: connect 0, read 0, write 0, timeout 0"
+      for (size_t i : {3, 5, 7, 9}) out.socket_errors += count(t[i]);
+    } else if (t.size() >= 5 && t[0] == "Non-2xx" && t[3] == "responses:") {
+      out.non_2xx = count(t[4]);
+    }
+  }
+  if (!have_total || !have_rate) {
     out.error = "no request summary in wrk's output";
     return out;
   }
-  out.requests = std::strtoull((*t)[1].str().c_str(), nullptr, 10);
-  out.duration_s = to_us(std::atof((*t)[2].str().c_str()), (*t)[3].str()).value_or(0) / 1e6;
-  out.bytes_read = to_bytes(std::atof((*t)[4].str().c_str()), (*t)[5].str());
-  out.requests_per_second = std::atof((*r)[1].str().c_str());
-  if (auto l = find(text, latency)) out.max_us = to_us(std::atof((*l)[1].str().c_str()), (*l)[2]);
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), row); it != std::sregex_iterator();
-       ++it) {
-    const std::smatch& m = *it;
-    std::optional<double> v = to_us(std::atof(m[2].str().c_str()), m[3].str());
-    const std::string which = m[1].str();
-    if (which == "50") out.p50_us = v;
-    if (which == "75") out.p75_us = v;
-    if (which == "90") out.p90_us = v;
-    if (which == "99") out.p99_us = v;
-  }
-  if (auto s = find(text, sockets)) {
-    for (int i = 1; i <= 4; ++i)
-      out.socket_errors += std::strtoull((*s)[i].str().c_str(), nullptr, 10);
-  }
-  if (auto n = find(text, non2xx)) out.non_2xx = std::strtoull((*n)[1].str().c_str(), nullptr, 10);
   out.ok = true;
   return out;
 }
