@@ -5,6 +5,13 @@
 
 #include "tests/integration/echo_suite.h"
 
+// In a TEST_P of HttpServerTest: starts the row's server with --protocol http and the given
+// flags into `var`; returns when start_http() skipped, fails the test when it did not start.
+#define IOMB_HTTP_START(var, ...)           \
+  auto var = start_http(__VA_ARGS__);       \
+  if (::testing::Test::IsSkipped()) return; \
+  ASSERT_TRUE(var->started())
+
 namespace iomb::testing {
 
 class HttpServerTest : public EchoServerTest {
