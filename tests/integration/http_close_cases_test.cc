@@ -37,5 +37,70 @@ TEST_P(HttpServerTest, TricklingSlowlorisHitsTheRequestDeadline) {
   EXPECT_GE(stopped.value("closed_idle", 0), 1);
 }
 
+// After a response that closes, the server sends FIN but keeps reading (and discarding) what
+// the client still sends, so the client's late bytes meet no RST that could destroy the
+// response; the server closes once the client does.
+TEST_P(HttpServerTest, LingeringCloseDiscardsLateInput) {
+  IOMB_HTTP_START(server);
+  auto fd = connect_loopback(server->port());
+  std::string req = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  req += std::string(4096, 'x');  // input the server will never parse
+  ASSERT_EQ(send_all(fd.get(), req), req.size());
+  std::string buffer;
+  auto r = read_response(fd.get(), &buffer);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("Connection"), "close");
+  EXPECT_TRUE(wait_peer_closed(fd.get(), 5s)) << "no FIN after the response";
+  // The server still reads: late bytes are accepted without a reset.
+  const std::string late(64 * 1024, 'y');
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(send_all(fd.get(), late, 2s), late.size()) << "round " << i;
+    std::this_thread::sleep_for(20ms);
+  }
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  EXPECT_EQ(err, 0);
+  fd.reset();
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_EQ(stopped.value("closed_by_server", 0), 1);
+  EXPECT_EQ(stopped.value("errors", nlohmann::json::object()).value("reset", 0), 0);
+}
+
+// Each way a response can close the connection (Connection: close, HTTP/1.0, a 400), followed
+// by 256 KiB the server never parses: the response still arrives whole, then the connection
+// ends in an orderly way (shutdown, read and discard, close) with a clean EOF.
+TEST_P(HttpServerTest, ClosingResponseSurvivesUnreadInput) {
+  IOMB_HTTP_START(server);
+  struct Closing {
+    std::string request;
+    int status;
+  };
+  for (const Closing& first : {Closing{get_request("/", {}, "Connection: close\r\n"), 200},
+                               Closing{"GET / HTTP/1.0\r\n\r\n", 200},
+                               Closing{"GET / HTTP/1.1\r\nNo colon\r\n\r\n", 400}}) {
+    auto fd = connect_loopback(server->port());
+    std::string all = first.request + random_bytes(256 * 1024, 5);
+    const size_t sent = send_all(fd.get(), all, 5s);
+    // A well-formed closing request: the lingering server takes every byte. After a 400 the
+    // server may stop taking input once it answered.
+    if (first.status == 200) {
+      EXPECT_EQ(sent, all.size()) << first.request;
+    }
+    std::string text = recv_until_close(fd.get(), 5s);
+    auto r = http::testing::parse_responses(text);
+    ASSERT_EQ(r.size(), 1u) << first.request << text.substr(0, 200);
+    EXPECT_EQ(r[0].status, first.status) << first.request;
+    EXPECT_EQ(r[0].header("Connection"), "close") << first.request;
+    if (first.status == 200) {
+      EXPECT_EQ(r[0].body, "Hello, World!") << first.request;
+    }
+  }
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_EQ(server->exit_code(), 0);
+  EXPECT_EQ(stopped.value("requests", 0), 3);
+}
+
 }  // namespace
 }  // namespace iomb::testing
