@@ -1,7 +1,6 @@
 // iomb-aio rows of the HTTP suite (default, --threads 2, --fixed-files, --zerocopy-send,
-// --sqpoll; skipped with the reason when io_uring is unavailable), and aio-only HTTP cases: the
-// bound of the lingering close and backpressure on pipelined requests from
-// a client that does not read.
+// --sqpoll; skipped with the reason when io_uring is unavailable; also its buffered rows), and
+// the aio-only HTTP case: the bound of the lingering close.
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -17,13 +16,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-INSTANTIATE_TEST_SUITE_P(Aio, HttpServerTest,
-                         ::testing::Values(ServerRow{"aio", "rings", {}},
-                                           ServerRow{"aio", "rings", {"--threads", "2"}},
-                                           ServerRow{"aio", "rings", {"--fixed-files"}},
-                                           ServerRow{"aio", "rings", {"--zerocopy-send"}},
-                                           ServerRow{"aio", "rings", {"--sqpoll"}}),
-                         row_name);
+const auto kAioRows = ::testing::Values(
+    ServerRow{"aio", "rings", {}}, ServerRow{"aio", "rings", {"--threads", "2"}},
+    ServerRow{"aio", "rings", {"--fixed-files"}}, ServerRow{"aio", "rings", {"--zerocopy-send"}},
+    ServerRow{"aio", "rings", {"--sqpoll"}});
+
+INSTANTIATE_TEST_SUITE_P(Aio, HttpServerTest, kAioRows, row_name);
+INSTANTIATE_TEST_SUITE_P(Aio, HttpBufferedServerTest, kAioRows, row_name);
 
 // Starts iomb-aio --protocol http; skips the test when io_uring is unavailable here.
 #define IOMB_AIO_HTTP_START(var, ...)                                 \
@@ -65,38 +64,6 @@ TEST(AioHttp, LingeringCloseIsBounded) {
   fd.reset();
   auto stopped = server.stop(SIGTERM);
   EXPECT_EQ(stopped.value("closed_by_server", 0), 1);
-}
-
-// Pipelined requests from a client that does not read: reading pauses at
-// --max-pending-bytes and resumes as the client drains; every response arrives, in order.
-TEST(AioHttp, BackpressureOnPipelinedRequests) {
-  IOMB_AIO_HTTP_START(server, {"--max-pending-bytes", "16KiB"});
-  auto fd = connect_loopback(server.port());
-  int small = 4096;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  constexpr int kRequests = 4000;
-  std::string pipeline;
-  for (int i = 0; i < kRequests; ++i) pipeline += get_request(i % 2 ? "/" : "/healthz");
-  std::thread writer([&] { send_all(fd.get(), pipeline, 10s); });
-  std::this_thread::sleep_for(300ms);  // let the output pile up
-  // Read in batches: read_responses() re-parses its buffer on every recv.
-  std::string buffer;
-  std::vector<HttpResponse> responses;
-  while (responses.size() < static_cast<size_t>(kRequests)) {
-    auto batch = read_responses(fd.get(), 100, &buffer, 5s);
-    if (batch.empty()) break;
-    responses.insert(responses.end(), batch.begin(), batch.end());
-  }
-  writer.join();
-  ASSERT_EQ(responses.size(), static_cast<size_t>(kRequests));
-  for (int i = 0; i < kRequests; ++i) {
-    EXPECT_EQ(responses[i].body, i % 2 ? "Hello, World!" : "ok") << i;
-    if (::testing::Test::HasFailure()) break;
-  }
-  fd.reset();
-  auto stopped = server.stop(SIGTERM);
-  EXPECT_GE(stopped.value("backpressure_stalls", 0), 1);
-  EXPECT_EQ(stopped.value("requests", 0), kRequests);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
-// iomb-nio rows of the HTTP suite (every mode, both triggers), and nio-only HTTP cases: the
-// --block-us contrast between reactors and workers (as an order of responses), a pipelined
-// burst with a partial tail that is not a slowloris, EOF and reset while a worker
-// still owes a response, and backpressure on a client that pipelines without reading.
+// iomb-nio rows of the HTTP suite (every mode, both triggers; also its buffered rows), and
+// nio-only HTTP cases: the --block-us contrast between reactors and workers (as an order of
+// responses), a pipelined burst with a partial tail that is not a slowloris, and EOF and reset
+// while a worker still owes a response.
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -20,15 +20,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-INSTANTIATE_TEST_SUITE_P(
-    Nio, HttpServerTest,
+const auto kNioRows =
     ::testing::Values(ServerRow{"nio", "reactors", {"--trigger", "lt"}},
                       ServerRow{"nio", "reactors", {"--trigger", "et"}},
                       ServerRow{"nio", "reactors", {"--threads", "2", "--trigger", "lt"}},
                       ServerRow{"nio", "acceptor", {"--threads", "2", "--trigger", "et"}},
                       ServerRow{"nio", "workers", {"--trigger", "lt"}},
-                      ServerRow{"nio", "workers", {"--threads", "2", "--trigger", "et"}}),
-    row_name);
+                      ServerRow{"nio", "workers", {"--threads", "2", "--trigger", "et"}});
+
+INSTANTIATE_TEST_SUITE_P(Nio, HttpServerTest, kNioRows, row_name);
+INSTANTIATE_TEST_SUITE_P(Nio, HttpBufferedServerTest, kNioRows, row_name);
 
 std::unique_ptr<ServerProcess> start_nio_http(std::vector<std::string> args) {
   args.insert(args.begin(), {"--protocol", "http"});
@@ -178,41 +179,6 @@ TEST(NioHttp, ResetWhileAJobRuns) {
   auto stopped = server->stop(SIGTERM);
   EXPECT_EQ(server->exit_code(), 0) << server->stderr_text();
   EXPECT_EQ(stopped.value("accepted", 0), 7);
-}
-
-// A client pipelines many requests and reads nothing for a while: the server stops reading
-// past --max-pending-bytes instead of buffering every response, and answers all of them once
-// the client reads. 8 MiB of /echo responses is more than the kernel buffers between the two
-// (the server's send buffer grows to tcp_wmem's 4 MiB at most; the client's receive buffer
-// does not grow while it does not read), so the server's own output buffer must fill.
-TEST(NioHttp, PipelinerThatDoesNotReadIsPaused) {
-  for (const char* mode : {"reactors", "workers"}) {
-    auto server = start_nio_http({"--mode", mode, "--max-pending-bytes", "65536"});
-    ASSERT_TRUE(server->started()) << server->stderr_text();
-    auto fd = connect_loopback(server->port());
-    constexpr size_t kRequests = 128;
-    const std::string body = random_bytes(64 * 1024, 7);
-    const std::string one =
-        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
-        "\r\n\r\n" + body;
-    std::thread sender([&] {
-      for (size_t i = 0; i < kRequests; ++i) {
-        if (send_all(fd.get(), one, 20s) != one.size()) return;
-      }
-    });
-    std::this_thread::sleep_for(300ms);  // let the server fill its buffer and pause
-    std::string buffer;
-    auto rs = read_responses(fd.get(), kRequests, &buffer, 30s);
-    sender.join();
-    EXPECT_EQ(rs.size(), kRequests) << mode;
-    size_t ok = 0;
-    for (auto& r : rs) ok += r.status == 200 && r.body == body;
-    EXPECT_EQ(ok, rs.size()) << mode;
-    fd.reset();
-    auto stopped = server->stop(SIGTERM);
-    EXPECT_GE(stopped.value("backpressure_stalls", 0), 1) << mode;
-    EXPECT_EQ(stopped.value("requests", uint64_t{0}), kRequests) << mode;
-  }
 }
 
 }  // namespace
