@@ -3,14 +3,11 @@
 // ring running dry, peers that never read holding buffers, 10,000 idle connections. Its
 // out-of-descriptors row is the default one.
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "tests/integration/echo_suite.h"
