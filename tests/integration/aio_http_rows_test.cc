@@ -1,7 +1,6 @@
 // iomb-aio rows of the HTTP suite (default, --threads 2, --fixed-files, --zerocopy-send,
-// --sqpoll; skipped with the reason when io_uring is unavailable), and aio-only HTTP cases: a
-// trickling slowloris (request deadline), the lingering close after a closing response, its
-// bound, and backpressure on pipelined requests from a client that does not read.
+// --sqpoll; skipped with the reason when io_uring is unavailable; also its buffered rows), and
+// the aio-only HTTP case: the bound of the lingering close.
 #include <signal.h>
 #include <sys/socket.h>
 
@@ -17,13 +16,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-INSTANTIATE_TEST_SUITE_P(Aio, HttpServerTest,
-                         ::testing::Values(ServerRow{"aio", "rings", {}},
-                                           ServerRow{"aio", "rings", {"--threads", "2"}},
-                                           ServerRow{"aio", "rings", {"--fixed-files"}},
-                                           ServerRow{"aio", "rings", {"--zerocopy-send"}},
-                                           ServerRow{"aio", "rings", {"--sqpoll"}}),
-                         row_name);
+const auto kAioRows = ::testing::Values(
+    ServerRow{"aio", "rings", {}}, ServerRow{"aio", "rings", {"--threads", "2"}},
+    ServerRow{"aio", "rings", {"--fixed-files"}}, ServerRow{"aio", "rings", {"--zerocopy-send"}},
+    ServerRow{"aio", "rings", {"--sqpoll"}});
+
+INSTANTIATE_TEST_SUITE_P(Aio, HttpServerTest, kAioRows, row_name);
+INSTANTIATE_TEST_SUITE_P(Aio, HttpBufferedServerTest, kAioRows, row_name);
 
 // Starts iomb-aio --protocol http; skips the test when io_uring is unavailable here.
 #define IOMB_AIO_HTTP_START(var, ...)                                 \
@@ -36,43 +35,6 @@ INSTANTIATE_TEST_SUITE_P(Aio, HttpServerTest,
 std::vector<std::string> with_http(std::vector<std::string> args) {
   args.insert(args.begin(), {"--protocol", "http"});
   return args;
-}
-
-// One byte every 100 ms keeps the connection off the idle sweep; the request deadline closes it.
-TEST(AioHttp, TricklingSlowlorisHitsTheRequestDeadline) {
-  IOMB_AIO_HTTP_START(server, {"--idle-timeout-ms", "500"});
-  auto fd = connect_loopback(server.port());
-  std::string req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  bool closed = false;
-  for (int i = 0; i < 100 && !closed; ++i) {  // bounded: at most 100 bytes, ~10 s
-    char c = req[static_cast<size_t>(i) % req.size()];
-    if (send_all(fd.get(), std::string_view(&c, 1), 1s) != 1) closed = true;
-    if (!closed && wait_peer_closed(fd.get(), 100ms)) closed = true;
-  }
-  EXPECT_TRUE(closed) << "a request trickling one byte per 100 ms was never closed";
-  fd.reset();
-  auto stopped = server.stop(SIGTERM);
-  EXPECT_GE(stopped.value("closed_idle", 0), 1);
-}
-
-// A closing request followed by input the server never reads: the response still arrives
-// whole, then the connection ends in an orderly way (shutdown, read and discard, close).
-TEST(AioHttp, ClosingResponseSurvivesUnreadInput) {
-  IOMB_AIO_HTTP_START(server, {});
-  for (const std::string& first :
-       {get_request("/", {}, "Connection: close\r\n"), std::string("GET / HTTP/1.0\r\n\r\n"),
-        std::string("GET / HTTP/1.1\r\nNo colon\r\n\r\n")}) {
-    auto fd = connect_loopback(server.port());
-    std::string all = first + random_bytes(256 * 1024, 5);
-    send_all(fd.get(), all, 2s);  // the server may stop taking input once it answered
-    std::string text = recv_until_close(fd.get(), 5s);
-    auto r = http::testing::parse_responses(text);
-    ASSERT_EQ(r.size(), 1u) << first << text.substr(0, 200);
-    EXPECT_EQ(r[0].header("Connection"), "close");
-  }
-  auto stopped = server.stop(SIGTERM);
-  EXPECT_EQ(server.exit_code(), 0);
-  EXPECT_EQ(stopped.value("requests", 0), 3);
 }
 
 // A client that keeps sending after the closing response, never closing: the lingering close
@@ -102,38 +64,6 @@ TEST(AioHttp, LingeringCloseIsBounded) {
   fd.reset();
   auto stopped = server.stop(SIGTERM);
   EXPECT_EQ(stopped.value("closed_by_server", 0), 1);
-}
-
-// Pipelined requests from a client that does not read: reading pauses at
-// --max-pending-bytes and resumes as the client drains; every response arrives, in order.
-TEST(AioHttp, BackpressureOnPipelinedRequests) {
-  IOMB_AIO_HTTP_START(server, {"--max-pending-bytes", "16KiB"});
-  auto fd = connect_loopback(server.port());
-  int small = 4096;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  constexpr int kRequests = 4000;
-  std::string pipeline;
-  for (int i = 0; i < kRequests; ++i) pipeline += get_request(i % 2 ? "/" : "/healthz");
-  std::thread writer([&] { send_all(fd.get(), pipeline, 10s); });
-  std::this_thread::sleep_for(300ms);  // let the output pile up
-  // Read in batches: read_responses() re-parses its buffer on every recv.
-  std::string buffer;
-  std::vector<HttpResponse> responses;
-  while (responses.size() < static_cast<size_t>(kRequests)) {
-    auto batch = read_responses(fd.get(), 100, &buffer, 5s);
-    if (batch.empty()) break;
-    responses.insert(responses.end(), batch.begin(), batch.end());
-  }
-  writer.join();
-  ASSERT_EQ(responses.size(), static_cast<size_t>(kRequests));
-  for (int i = 0; i < kRequests; ++i) {
-    EXPECT_EQ(responses[i].body, i % 2 ? "Hello, World!" : "ok") << i;
-    if (::testing::Test::HasFailure()) break;
-  }
-  fd.reset();
-  auto stopped = server.stop(SIGTERM);
-  EXPECT_GE(stopped.value("backpressure_stalls", 0), 1);
-  EXPECT_EQ(stopped.value("requests", 0), kRequests);
 }
 
 }  // namespace

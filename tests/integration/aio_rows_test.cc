@@ -1,16 +1,13 @@
 // iomb-aio rows of the integration suites (default, --threads 2, --fixed-files,
 // --zerocopy-send, --sqpoll), and aio-only cases: io_uring unavailable (exit 77), the buffer
-// ring running dry, peers that never read holding buffers, EMFILE on accept, 10,000 idle
-// connections.
+// ring running dry, peers that never read holding buffers, 10,000 idle connections. Its
+// out-of-descriptors row is the default one.
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "tests/integration/echo_suite.h"
@@ -27,6 +24,10 @@ INSTANTIATE_TEST_SUITE_P(Aio, EchoServerTest,
                                            ServerRow{"aio", "rings", {"--fixed-files"}},
                                            ServerRow{"aio", "rings", {"--zerocopy-send"}},
                                            ServerRow{"aio", "rings", {"--sqpoll"}}),
+                         row_name);
+
+// One ring: several rings share the process's descriptor table (see EmfileServerTest).
+INSTANTIATE_TEST_SUITE_P(Aio, EmfileServerTest, ::testing::Values(ServerRow{"aio", "rings", {}}),
                          row_name);
 
 // Starts iomb-aio; skips the test when io_uring is unavailable here.
@@ -183,65 +184,6 @@ TEST_P(AioRingPressure, StuckSendsGiveTheirBuffersBack) {
   EXPECT_EQ(server.exit_code(), 0);
   EXPECT_GT(pressure_figures(server.stderr_text()).second, 0)
       << "no stuck send was cancelled, the case was not exercised: " << server.stderr_text();
-}
-
-long process_cpu_ticks(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto close_paren = text.rfind(')');
-  if (close_paren == std::string::npos) return -1;
-  std::istringstream fields(text.substr(close_paren + 2));
-  std::string f;
-  long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14) utime = std::stol(f);
-    if (i == 15) stime = std::stol(f);
-  }
-  return utime + stime;
-}
-
-// Out of descriptors: connections beyond the limit are accepted and closed at once (shed with
-// the spare descriptor), the server does not spin while at the limit, and serves again once
-// descriptors are free.
-TEST(AioAccept, EmfileShedsWithoutBusyLoop) {
-  // The server inherits a low descriptor limit. (Lowering it later with prlimit would not do:
-  // an io_uring accept reads RLIMIT_NOFILE once, when it is prepared.)
-  rlimit old{};
-  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
-  rlimit low = old;
-  low.rlim_cur = 48;
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
-  auto server =
-      std::make_unique<ServerProcess>(binary_path("iomb-aio"), std::vector<std::string>{});
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
-  if (server->unavailable()) GTEST_SKIP() << "io_uring unavailable: " << server->stderr_text();
-  ASSERT_TRUE(server->started()) << server->stderr_text();
-  std::vector<UniqueFd> fds;
-  int served = 0;
-  int shed = 0;
-  for (int i = 0; i < 60; ++i) {
-    fds.push_back(connect_loopback(server->port()));
-    if (echo_roundtrip(fds.back().get(), "x", 2s)) {
-      ++served;
-    } else {
-      ++shed;
-    }
-  }
-  EXPECT_GT(served, 20);
-  EXPECT_GT(shed, 0);
-  // At the limit with nothing pending: a spinning accept would burn a whole CPU.
-  long before = process_cpu_ticks(server->pid());
-  std::this_thread::sleep_for(500ms);
-  long used = process_cpu_ticks(server->pid()) - before;
-  EXPECT_LT(used, sysconf(_SC_CLK_TCK) / 4) << "CPU ticks used while idle at the fd limit";
-  fds.clear();
-  std::this_thread::sleep_for(200ms);
-  auto fresh = connect_loopback(server->port());
-  EXPECT_TRUE(echo_roundtrip(fresh.get(), "after", 3s));
-  fresh.reset();
-  auto stopped = server->stop(SIGTERM);
-  EXPECT_EQ(server->exit_code(), 0);
-  EXPECT_GE(stopped.value("rejected", 0), shed);
 }
 
 // 10,000 idle connections: all served; reports RSS per idle connection.

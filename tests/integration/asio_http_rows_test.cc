@@ -1,99 +1,18 @@
 // iomb-asio rows of the HTTP suite (context-per-thread with one and two io_contexts, shared
-// with two threads), and asio-only HTTP cases: a trickling slowloris (the request deadline
-// enforced by the idle sweep) and --max-pending-bytes backpressure with pipelined requests.
-#include <signal.h>
-
-#include <string>
-#include <thread>
-
+// with two threads), also run as buffered rows (the backpressure cases). asio has no HTTP
+// case of its own: every HTTP case is in the shared lists.
 #include "tests/integration/http_suite.h"
-#include "tests/integration/http_test_client.h"
-#include "tests/integration/test_client.h"
 
 namespace iomb::testing {
 namespace {
 
-using namespace std::chrono_literals;
+const auto kAsioRows =
+    ::testing::Values(ServerRow{"asio", "context-per-thread", {}},
+                      ServerRow{"asio", "context-per-thread", {"--threads", "2"}},
+                      ServerRow{"asio", "shared", {"--threads", "2"}});
 
-INSTANTIATE_TEST_SUITE_P(Asio, HttpServerTest,
-                         ::testing::Values(ServerRow{"asio", "context-per-thread", {}},
-                                           ServerRow{
-                                               "asio", "context-per-thread", {"--threads", "2"}},
-                                           ServerRow{"asio", "shared", {"--threads", "2"}}),
-                         row_name);
-
-class AsioHttpTest : public ::testing::TestWithParam<std::string> {};
-
-// One byte every 100 ms keeps the connection from ever being idle for 500 ms; the request
-// deadline closes it.
-TEST_P(AsioHttpTest, TricklingSlowlorisHitsTheRequestDeadline) {
-  ServerProcess server(binary_path("iomb-asio"), {"--protocol", "http", "--mode", GetParam(),
-                                                  "--threads", "2", "--idle-timeout-ms", "500"});
-  ASSERT_TRUE(server.started()) << server.stderr_text();
-  auto fd = connect_loopback(server.port());
-  // A valid request line, then a header value that never ends (never a parse error).
-  const std::string req = "GET / HTTP/1.1\r\nX-Slow: ";
-  bool closed = false;
-  for (int i = 0; i < 100 && !closed; ++i) {  // bounded: at most 100 bytes, ~10 s
-    char c = static_cast<size_t>(i) < req.size() ? req[static_cast<size_t>(i)] : 'a';
-    if (send_all(fd.get(), std::string_view(&c, 1), 1s) != 1) closed = true;
-    if (!closed && wait_peer_closed(fd.get(), 100ms)) closed = true;
-  }
-  EXPECT_TRUE(closed) << "a request trickling one byte per 100 ms was never closed";
-  fd.reset();
-  auto stopped = server.stop(SIGTERM);
-  EXPECT_GE(stopped.value("closed_idle", 0), 1);
-}
-
-// A pipelined batch whose responses far exceed --max-pending-bytes: every response arrives,
-// in order (the server parses a slice, writes, and resumes parsing the rest of its buffer).
-TEST_P(AsioHttpTest, PipelinedResponsesBeyondMaxPendingBytes) {
-  ServerProcess server(binary_path("iomb-asio"), {"--protocol", "http", "--mode", GetParam(),
-                                                  "--threads", "2", "--max-pending-bytes", "1"});
-  ASSERT_TRUE(server.started()) << server.stderr_text();
-  auto fd = connect_loopback(server.port());
-  std::string batch;
-  constexpr int kRequests = 200;
-  for (int i = 0; i < kRequests; ++i) {
-    batch += "POST /echo HTTP/1.1\r\nContent-Length: " + std::to_string(std::to_string(i).size()) +
-             "\r\n\r\n" + std::to_string(i);
-  }
-  ASSERT_EQ(send_all(fd.get(), batch), batch.size());
-  std::string buffer;
-  auto r = read_responses(fd.get(), kRequests, &buffer);
-  ASSERT_EQ(r.size(), static_cast<size_t>(kRequests));
-  for (int i = 0; i < kRequests; ++i) EXPECT_EQ(r[i].body, std::to_string(i)) << i;
-  EXPECT_EQ(buffer, "");
-  fd.reset();
-  auto stopped = server.stop(SIGTERM);
-  EXPECT_EQ(stopped.value("requests", 0), kRequests);
-}
-
-// After a closing response the server lingers: input the client keeps sending is read and
-// discarded, so the response is not destroyed by a reset, and the client sees a clean EOF.
-TEST_P(AsioHttpTest, LingeringCloseKeepsTheResponse) {
-  ServerProcess server(binary_path("iomb-asio"),
-                       {"--protocol", "http", "--mode", GetParam(), "--threads", "2"});
-  ASSERT_TRUE(server.started()) << server.stderr_text();
-  auto fd = connect_loopback(server.port());
-  // A closing request followed by 256 KiB the server will never parse.
-  std::string data = get_request("/", {}, "Connection: close\r\n") + std::string(256 * 1024, 'x');
-  ASSERT_EQ(send_all(fd.get(), data, 5s), data.size());
-  std::string all = recv_until_close(fd.get(), 5s);
-  auto responses = http::testing::parse_responses(all);
-  ASSERT_EQ(responses.size(), 1u) << all.size();
-  EXPECT_EQ(responses[0].body, "Hello, World!");
-  EXPECT_EQ(responses[0].header("Connection"), "close");
-}
-
-INSTANTIATE_TEST_SUITE_P(Asio, AsioHttpTest, ::testing::Values("context-per-thread", "shared"),
-                         [](const ::testing::TestParamInfo<std::string>& param) {
-                           std::string name = param.param;
-                           for (char& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Asio, HttpServerTest, kAsioRows, row_name);
+INSTANTIATE_TEST_SUITE_P(Asio, HttpBufferedServerTest, kAsioRows, row_name);
 
 }  // namespace
 }  // namespace iomb::testing

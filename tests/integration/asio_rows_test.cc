@@ -1,5 +1,7 @@
-// iomb-asio rows of the integration suites (both modes, two threads each), and asio-only
-// cases: descriptor exhaustion (EMFILE) on accept.
+// iomb-asio rows of the integration suites (both modes, two threads each; the
+// out-of-descriptors rows), and the asio-only case: the descriptor limit lowered while the
+// server runs, leaving an exact number of free descriptors, so exactly that many connections
+// are served.
 #include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -20,6 +22,13 @@ using namespace std::chrono_literals;
 INSTANTIATE_TEST_SUITE_P(
     Asio, EchoServerTest,
     ::testing::Values(ServerRow{"asio", "context-per-thread", {"--threads", "2"}},
+                      ServerRow{"asio", "shared", {"--threads", "2"}}),
+    row_name);
+
+// One acceptor per process: context-per-thread with one thread; shared mode has one anyway.
+INSTANTIATE_TEST_SUITE_P(
+    Asio, EmfileServerTest,
+    ::testing::Values(ServerRow{"asio", "context-per-thread", {"--threads", "1"}},
                       ServerRow{"asio", "shared", {"--threads", "2"}}),
     row_name);
 

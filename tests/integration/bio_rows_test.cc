@@ -20,6 +20,11 @@ INSTANTIATE_TEST_SUITE_P(Bio, EchoServerTest,
                                            ServerRow{"bio", "pool", {"--threads", "600"}, true}),
                          row_name);
 
+// Thread-per-conn only: in pool mode a connection beyond the busy workers waits in the queue
+// until one is free, which this case counts as a connection left hanging.
+INSTANTIATE_TEST_SUITE_P(Bio, EmfileServerTest,
+                         ::testing::Values(ServerRow{"bio", "thread-per-conn", {}}), row_name);
+
 // Pool mode: connection N+1 waits until a worker is free (head-of-line blocking).
 TEST(BioPool, ConnectionBeyondPoolWaitsForAFreeWorker) {
   ServerProcess server(binary_path("iomb-bio"), {"--mode", "pool", "--threads", "2"});

@@ -16,12 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Skips the rest of the test when start_http() skipped or failed.
-#define IOMB_HTTP_START(var, ...)           \
-  auto var = start_http(__VA_ARGS__);       \
-  if (::testing::Test::IsSkipped()) return; \
-  ASSERT_TRUE(var->started())
-
 std::string sid_of(const HttpResponse& r) { return http::testing::sid_from_set_cookie(r); }
 
 nlohmann::json json_of(const std::optional<HttpResponse>& r) {

@@ -1,14 +1,13 @@
-// iomb-nio rows of the HTTP suite (every mode, both triggers), and nio-only HTTP cases: the
-// --block-us contrast between reactors and workers (as an order of responses), a trickling
-// slowloris, lingering close, EOF and reset while a worker still owes a response, and
-// backpressure on a client that pipelines without reading.
+// iomb-nio rows of the HTTP suite (every mode, both triggers; also its buffered rows), and
+// nio-only HTTP cases: the --block-us contrast between reactors and workers (as an order of
+// responses), a pipelined burst with a partial tail that is not a slowloris, and EOF and reset
+// while a worker still owes a response.
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "tests/integration/http_suite.h"
@@ -20,15 +19,16 @@ namespace {
 
 using namespace std::chrono_literals;
 
-INSTANTIATE_TEST_SUITE_P(
-    Nio, HttpServerTest,
+const auto kNioRows =
     ::testing::Values(ServerRow{"nio", "reactors", {"--trigger", "lt"}},
                       ServerRow{"nio", "reactors", {"--trigger", "et"}},
                       ServerRow{"nio", "reactors", {"--threads", "2", "--trigger", "lt"}},
                       ServerRow{"nio", "acceptor", {"--threads", "2", "--trigger", "et"}},
                       ServerRow{"nio", "workers", {"--trigger", "lt"}},
-                      ServerRow{"nio", "workers", {"--threads", "2", "--trigger", "et"}}),
-    row_name);
+                      ServerRow{"nio", "workers", {"--threads", "2", "--trigger", "et"}});
+
+INSTANTIATE_TEST_SUITE_P(Nio, HttpServerTest, kNioRows, row_name);
+INSTANTIATE_TEST_SUITE_P(Nio, HttpBufferedServerTest, kNioRows, row_name);
 
 std::unique_ptr<ServerProcess> start_nio_http(std::vector<std::string> args) {
   args.insert(args.begin(), {"--protocol", "http"});
@@ -117,25 +117,6 @@ TEST(NioHttp, BlockingHandlerDoesNotStallTheWorkersLoop) {
       << "B was answered only after A's blocking handler returned: the loop stalled";
 }
 
-// One byte every 100 ms keeps the idle timeout from firing; the request deadline closes it.
-TEST(NioHttp, TricklingSlowlorisHitsTheRequestDeadline) {
-  for (const char* mode : {"reactors", "workers"}) {
-    auto server = start_nio_http({"--mode", mode, "--idle-timeout-ms", "500"});
-    ASSERT_TRUE(server->started()) << server->stderr_text();
-    auto fd = connect_loopback(server->port());
-    std::string req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    bool closed = false;
-    for (int i = 0; i < 100 && !closed; ++i) {  // bounded: at most 100 bytes, ~10 s
-      char c = req[static_cast<size_t>(i) % req.size()];
-      if (send_all(fd.get(), std::string_view(&c, 1), 1s) != 1) closed = true;
-      if (!closed && wait_peer_closed(fd.get(), 100ms)) closed = true;
-    }
-    EXPECT_TRUE(closed) << mode << ": a request trickling one byte per 100 ms was never closed";
-    auto stopped = server->stop(SIGTERM);
-    EXPECT_GE(stopped.value("closed_idle", 0), 1) << mode;
-  }
-}
-
 // A pipelined burst of complete requests whose last one is always cut in half is progress,
 // not a slowloris: the request deadline restarts whenever a request completes.
 TEST(NioHttp, PipeliningClientWithPartialTailIsNotClosed) {
@@ -154,40 +135,6 @@ TEST(NioHttp, PipeliningClientWithPartialTailIsNotClosed) {
     auto r = read_response(fd.get(), &buffer);
     ASSERT_TRUE(r) << "closed after " << i << " requests";
     EXPECT_EQ(r->status, 200);
-  }
-}
-
-// After a response that closes, the server sends FIN but keeps reading (and discarding) what
-// the client still sends, so the client's late bytes meet no RST that could destroy the
-// response; the server closes once the client does.
-TEST(NioHttp, LingeringCloseDiscardsLateInput) {
-  for (const char* trigger : {"lt", "et"}) {
-    auto server = start_nio_http({"--trigger", trigger});
-    ASSERT_TRUE(server->started()) << server->stderr_text();
-    auto fd = connect_loopback(server->port());
-    std::string req = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-    req += std::string(4096, 'x');  // input the server will never parse
-    ASSERT_EQ(send_all(fd.get(), req), req.size());
-    std::string buffer;
-    auto r = read_response(fd.get(), &buffer);
-    ASSERT_TRUE(r) << trigger;
-    EXPECT_EQ(r->status, 200);
-    EXPECT_EQ(r->header("Connection"), "close");
-    EXPECT_TRUE(wait_peer_closed(fd.get(), 5s)) << trigger << ": no FIN after the response";
-    // The server still reads: late bytes are accepted without a reset.
-    const std::string late(64 * 1024, 'y');
-    for (int i = 0; i < 4; ++i) {
-      EXPECT_EQ(send_all(fd.get(), late, 2s), late.size()) << trigger << " round " << i;
-      std::this_thread::sleep_for(20ms);
-    }
-    int err = 0;
-    socklen_t len = sizeof err;
-    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
-    EXPECT_EQ(err, 0) << trigger;
-    fd.reset();
-    auto stopped = server->stop(SIGTERM);
-    EXPECT_EQ(stopped.value("closed_by_server", 0), 1) << trigger;
-    EXPECT_EQ(stopped.value("errors", nlohmann::json::object()).value("reset", 0), 0) << trigger;
   }
 }
 
@@ -231,41 +178,6 @@ TEST(NioHttp, ResetWhileAJobRuns) {
   auto stopped = server->stop(SIGTERM);
   EXPECT_EQ(server->exit_code(), 0) << server->stderr_text();
   EXPECT_EQ(stopped.value("accepted", 0), 7);
-}
-
-// A client pipelines many requests and reads nothing for a while: the server stops reading
-// past --max-pending-bytes instead of buffering every response, and answers all of them once
-// the client reads. 8 MiB of /echo responses is more than the kernel buffers between the two
-// (the server's send buffer grows to tcp_wmem's 4 MiB at most; the client's receive buffer
-// does not grow while it does not read), so the server's own output buffer must fill.
-TEST(NioHttp, PipelinerThatDoesNotReadIsPaused) {
-  for (const char* mode : {"reactors", "workers"}) {
-    auto server = start_nio_http({"--mode", mode, "--max-pending-bytes", "65536"});
-    ASSERT_TRUE(server->started()) << server->stderr_text();
-    auto fd = connect_loopback(server->port());
-    constexpr size_t kRequests = 128;
-    const std::string body = random_bytes(64 * 1024, 7);
-    const std::string one =
-        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
-        "\r\n\r\n" + body;
-    std::thread sender([&] {
-      for (size_t i = 0; i < kRequests; ++i) {
-        if (send_all(fd.get(), one, 20s) != one.size()) return;
-      }
-    });
-    std::this_thread::sleep_for(300ms);  // let the server fill its buffer and pause
-    std::string buffer;
-    auto rs = read_responses(fd.get(), kRequests, &buffer, 30s);
-    sender.join();
-    EXPECT_EQ(rs.size(), kRequests) << mode;
-    size_t ok = 0;
-    for (auto& r : rs) ok += r.status == 200 && r.body == body;
-    EXPECT_EQ(ok, rs.size()) << mode;
-    fd.reset();
-    auto stopped = server->stop(SIGTERM);
-    EXPECT_GE(stopped.value("backpressure_stalls", 0), 1) << mode;
-    EXPECT_EQ(stopped.value("requests", uint64_t{0}), kRequests) << mode;
-  }
 }
 
 }  // namespace

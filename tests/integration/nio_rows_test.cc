@@ -1,4 +1,4 @@
-// iomb-nio rows of the integration suites (every mode × trigger), and nio-only cases.
+// iomb-nio rows of the integration suites (every mode × trigger; the out-of-descriptors rows).
 #include <signal.h>
 
 #include "tests/integration/echo_suite.h"
@@ -16,6 +16,15 @@ INSTANTIATE_TEST_SUITE_P(
                       ServerRow{"nio", "acceptor", {"--threads", "2", "--trigger", "lt"}},
                       ServerRow{"nio", "acceptor", {"--threads", "2", "--trigger", "et"}},
                       ServerRow{"nio", "workers", {"--threads", "2", "--trigger", "lt"}}),
+    row_name);
+
+// One reactor per process (or the acceptor mode's single accepting thread): see
+// EmfileServerTest.
+INSTANTIATE_TEST_SUITE_P(
+    Nio, EmfileServerTest,
+    ::testing::Values(ServerRow{"nio", "reactors", {"--trigger", "lt"}},
+                      ServerRow{"nio", "reactors", {"--trigger", "et"}},
+                      ServerRow{"nio", "acceptor", {"--threads", "2", "--trigger", "lt"}}),
     row_name);
 
 }  // namespace

@@ -1,7 +1,9 @@
-// iomb-nio out of file descriptors (DESIGN §5): started under a low RLIMIT_NOFILE (through
-// prlimit(1)), flooded with more connections than fit. Every connection is either served or
-// closed at once (never left hanging), the server does not busy-loop, keeps serving the
-// connections it holds, and serves new ones once others close.
+// Out of file descriptors (DESIGN §5), run against every EmfileServerTest row: the server is
+// started under a low RLIMIT_NOFILE (through prlimit(1): an io_uring accept reads the limit
+// once, when it is prepared, so lowering it later would not do) and flooded with more
+// connections than fit. Every connection is either served or closed at once (never left
+// hanging), the server does not busy-loop, keeps serving every connection it holds, and
+// serves new ones once others close.
 #include <signal.h>
 #include <unistd.h>
 
@@ -34,9 +36,7 @@ long cpu_ticks(pid_t pid) {
   return utime + stime;
 }
 
-class NioEmfileTest : public ::testing::TestWithParam<ServerRow> {};
-
-TEST_P(NioEmfileTest, FloodBeyondFdLimitIsShedWithoutBusyLoop) {
+TEST_P(EmfileServerTest, FloodBeyondFdLimitIsShedWithoutBusyLoop) {
   constexpr int kFdLimit = 64;
   constexpr int kFlood = 200;  // far more than 64 descriptors can hold
   if (::access("/usr/bin/prlimit", X_OK) != 0) GTEST_SKIP() << "needs prlimit(1) (util-linux)";
@@ -45,6 +45,9 @@ TEST_P(NioEmfileTest, FloodBeyondFdLimitIsShedWithoutBusyLoop) {
                                 binary_path("iomb-" + row.model), "--mode", row.mode};
   args.insert(args.end(), row.args.begin(), row.args.end());
   ServerProcess server("/usr/bin/prlimit", args);
+  if (server.unavailable()) {
+    GTEST_SKIP() << "iomb-" << row.model << " is unavailable here: " << server.stderr_text();
+  }
   ASSERT_TRUE(server.started()) << server.stderr_text();
 
   std::vector<UniqueFd> fds;
@@ -68,7 +71,8 @@ TEST_P(NioEmfileTest, FloodBeyondFdLimitIsShedWithoutBusyLoop) {
     }
   }
   EXPECT_GT(shed, 0) << "the fd limit was never reached";
-  ASSERT_GT(served.size(), 0u);
+  // Most of the limit serves connections: the server sheds only what does not fit.
+  EXPECT_GT(served.size(), 20u);
   EXPECT_LT(served.size(), static_cast<size_t>(kFdLimit));
 
   // At the limit and idle: no busy loop. A spinning thread would burn ~100 ticks a second.
@@ -79,8 +83,9 @@ TEST_P(NioEmfileTest, FloodBeyondFdLimitIsShedWithoutBusyLoop) {
   EXPECT_GE(before, 0);
   EXPECT_LT(used, 20) << "server used " << used << " clock ticks in 1 s idle at the fd limit";
 
-  // Still serving what it holds.
-  EXPECT_TRUE(echo_roundtrip(fds[served.front()].get(), "still here"));
+  // Still serving every connection it holds, the warm-up one included.
+  EXPECT_TRUE(echo_roundtrip(fds.front().get(), "still here"));
+  for (size_t i : served) EXPECT_TRUE(echo_roundtrip(fds[i].get(), "still here", 3s)) << i;
   // Freed descriptors serve new connections.
   for (size_t k = 0; k < 10 && k < served.size(); ++k) fds[served[served.size() - 1 - k]].reset();
   bool new_served = false;
@@ -90,23 +95,20 @@ TEST_P(NioEmfileTest, FloodBeyondFdLimitIsShedWithoutBusyLoop) {
     if (!new_served) std::this_thread::sleep_for(50ms);
   }
   EXPECT_TRUE(new_served);
-
+  // And once every flood connection is gone.
   fds.clear();
+  bool resumed = false;
+  for (int attempt = 0; attempt < 50 && !resumed; ++attempt) {
+    auto fresh = connect_loopback(server.port());
+    resumed = echo_roundtrip(fresh.get(), "after", 3s);
+    if (!resumed) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(resumed);
+
   auto stopped = server.stop(SIGTERM);
   EXPECT_EQ(server.exit_code(), 0) << server.stderr_text();
   EXPECT_GE(stopped.value("rejected", 0), shed);
 }
-
-INSTANTIATE_TEST_SUITE_P(
-    Nio, NioEmfileTest,
-    ::testing::Values(ServerRow{"nio", "reactors", {"--trigger", "lt"}},
-                      // One reactor: several reactors share the descriptor table, so one
-                      // loop's accept can take the slot another loop's spare freed (that loop
-                      // then pauses its listener rather than spin; its clients wait in the
-                      // backlog until a descriptor frees, which this test does not allow).
-                      ServerRow{"nio", "reactors", {"--trigger", "et"}},
-                      ServerRow{"nio", "acceptor", {"--threads", "2", "--trigger", "lt"}}),
-    row_name);
 
 }  // namespace
 }  // namespace iomb::testing

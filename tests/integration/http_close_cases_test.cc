@@ -1,0 +1,106 @@
+// HTTP cases about how a server ends a connection, run against every server row: a request
+// trickled one byte at a time is closed by the request deadline (the idle timeout alone never
+// fires), and after a closing response the server lingers, reading and discarding what the
+// client still sends so that no RST destroys the response.
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "tests/integration/http_suite.h"
+#include "tests/integration/http_test_client.h"
+#include "tests/integration/test_client.h"
+
+namespace iomb::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One byte every 100 ms keeps the connection from ever being idle for 500 ms; only the
+// request deadline can close it. The bytes are a request line and then a header value that
+// never ends, so the close cannot come from a parse error either.
+TEST_P(HttpServerTest, TricklingSlowlorisHitsTheRequestDeadline) {
+  IOMB_HTTP_START(server, {"--idle-timeout-ms", "500"});
+  auto fd = connect_loopback(server->port());
+  const std::string req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+  bool closed = false;
+  for (int i = 0; i < 100 && !closed; ++i) {  // bounded: at most 100 bytes, ~10 s
+    char c = static_cast<size_t>(i) < req.size() ? req[static_cast<size_t>(i)] : 'a';
+    if (send_all(fd.get(), std::string_view(&c, 1), 1s) != 1) closed = true;
+    if (!closed && wait_peer_closed(fd.get(), 100ms)) closed = true;
+  }
+  EXPECT_TRUE(closed) << "a request trickling one byte per 100 ms was never closed";
+  fd.reset();
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_GE(stopped.value("closed_idle", 0), 1);
+}
+
+// After a response that closes, the server sends FIN but keeps reading (and discarding) what
+// the client still sends, so the client's late bytes meet no RST that could destroy the
+// response; the server closes once the client does.
+TEST_P(HttpServerTest, LingeringCloseDiscardsLateInput) {
+  IOMB_HTTP_START(server);
+  auto fd = connect_loopback(server->port());
+  std::string req = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  req += std::string(4096, 'x');  // input the server will never parse
+  ASSERT_EQ(send_all(fd.get(), req), req.size());
+  std::string buffer;
+  auto r = read_response(fd.get(), &buffer);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("Connection"), "close");
+  EXPECT_TRUE(wait_peer_closed(fd.get(), 5s)) << "no FIN after the response";
+  // The server still reads: late bytes are accepted without a reset.
+  const std::string late(64 * 1024, 'y');
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(send_all(fd.get(), late, 2s), late.size()) << "round " << i;
+    std::this_thread::sleep_for(20ms);
+  }
+  int err = 0;
+  socklen_t len = sizeof err;
+  ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len);
+  EXPECT_EQ(err, 0);
+  fd.reset();
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_EQ(stopped.value("closed_by_server", 0), 1);
+  EXPECT_EQ(stopped.value("errors", nlohmann::json::object()).value("reset", 0), 0);
+}
+
+// Each way a response can close the connection (Connection: close, HTTP/1.0, a 400), followed
+// by 256 KiB the server never parses: the response still arrives whole, then the connection
+// ends in an orderly way (shutdown, read and discard, close) with a clean EOF.
+TEST_P(HttpServerTest, ClosingResponseSurvivesUnreadInput) {
+  IOMB_HTTP_START(server);
+  struct Closing {
+    std::string request;
+    int status;
+  };
+  for (const Closing& first : {Closing{get_request("/", {}, "Connection: close\r\n"), 200},
+                               Closing{"GET / HTTP/1.0\r\n\r\n", 200},
+                               Closing{"GET / HTTP/1.1\r\nNo colon\r\n\r\n", 400}}) {
+    auto fd = connect_loopback(server->port());
+    std::string all = first.request + random_bytes(256 * 1024, 5);
+    const size_t sent = send_all(fd.get(), all, 5s);
+    // A well-formed closing request: the lingering server takes every byte. After a 400 the
+    // server may stop taking input once it answered.
+    if (first.status == 200) {
+      EXPECT_EQ(sent, all.size()) << first.request;
+    }
+    std::string text = recv_until_close(fd.get(), 5s);
+    auto r = http::testing::parse_responses(text);
+    ASSERT_EQ(r.size(), 1u) << first.request << text.substr(0, 200);
+    EXPECT_EQ(r[0].status, first.status) << first.request;
+    EXPECT_EQ(r[0].header("Connection"), "close") << first.request;
+    if (first.status == 200) {
+      EXPECT_EQ(r[0].body, "Hello, World!") << first.request;
+    }
+  }
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_EQ(server->exit_code(), 0);
+  EXPECT_EQ(stopped.value("requests", 0), 3);
+}
+
+}  // namespace
+}  // namespace iomb::testing
