@@ -39,7 +39,7 @@ void expect_paused_then_answered(ServerProcess& server, const Pipeline& pipeline
   size_t sent = 0;
   std::thread writer([&] { sent = send_all(fd.get(), pipeline.bytes, 20s); });
   std::this_thread::sleep_for(300ms);  // let the output pile up and the server pause
-  // Read in batches: read_responses() re-parses its buffer on every recv.
+  // In batches, each with its own timeout: a slow row is not cut off as a whole.
   const size_t n = pipeline.bodies.size();
   std::string buffer;
   std::vector<HttpResponse> responses;

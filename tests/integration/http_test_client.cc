@@ -16,31 +16,35 @@ std::vector<HttpResponse> read_responses(int fd, size_t count, std::string* buff
                                          std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   std::vector<HttpResponse> out;
+  // Only the bytes after the last complete response are parsed again after a recv, so a long
+  // pipeline costs linear time.
+  std::string pending = std::move(*buffer);
   for (;;) {
     std::string rest;
-    auto parsed = http::testing::parse_responses(*buffer, &rest);
-    if (parsed.size() >= count) {
+    for (auto& r : http::testing::parse_responses(pending, &rest)) out.push_back(std::move(r));
+    pending = std::move(rest);
+    if (out.size() >= count) {
       // Put back what belongs to responses beyond `count`.
       std::string tail;
-      for (size_t i = count; i < parsed.size(); ++i) tail += parsed[i].raw;
-      *buffer = tail + rest;
-      parsed.resize(count);
-      return parsed;
+      for (size_t i = count; i < out.size(); ++i) tail += out[i].raw;
+      *buffer = tail + pending;
+      out.resize(count);
+      return out;
     }
     char chunk[16384];
     ssize_t n = ::recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
     if (n > 0) {
-      buffer->append(chunk, static_cast<size_t>(n));
+      pending.append(chunk, static_cast<size_t>(n));
       continue;
     }
     if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-      *buffer = rest;
-      return parsed;
+      *buffer = std::move(pending);
+      return out;
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
-      *buffer = rest;
-      return parsed;
+      *buffer = std::move(pending);
+      return out;
     }
     pollfd p{fd, POLLIN, 0};
     ::poll(&p, 1, static_cast<int>(left.count()));
