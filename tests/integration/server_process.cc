@@ -104,9 +104,9 @@ long proc_status_value(pid_t pid, const std::string& field) {
   return -1;
 }
 
-long ServerProcess::rss_kib() const { return proc_status_value(pid_, "VmRSS"); }
+long ServerProcess::rss_kib() const { return proc_status_value(pid(), "VmRSS"); }
 int ServerProcess::thread_count() const {
-  return static_cast<int>(proc_status_value(pid_, "Threads"));
+  return static_cast<int>(proc_status_value(pid(), "Threads"));
 }
 
 }  // namespace iomb::testing
