@@ -31,10 +31,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Every descriptor the child receives is first duplicated at or above this number, so placing
-// them at 0, 1, 2, 3, ... in the child can never overwrite another one not yet placed.
-constexpr int kHighFd = 100;
-
 [[noreturn]] void throw_errno(int err, const std::string& what) {
   throw std::system_error(err, std::generic_category(), what);
 }
@@ -222,9 +218,13 @@ ChildProcess ChildProcess::spawn(Options o) {
   state->err_mode = o.err;
 
   // (source, target) descriptor pairs for the child; the sources are closed after the fork.
+  // Every source is a copy numbered above all targets (0, 1, 2, 3 + i), so placing one target
+  // in the child can never overwrite a source not yet placed. The copies are taken as low as
+  // that allows: a test may start a server under a small RLIMIT_NOFILE.
   std::vector<std::pair<UniqueFd, int>> child_fds;
-  auto give = [&child_fds](int source, int target) {
-    UniqueFd high(::fcntl(source, F_DUPFD_CLOEXEC, kHighFd));
+  const int first_free = 3 + static_cast<int>(o.pass_fds.size());
+  auto give = [&child_fds, first_free](int source, int target) {
+    UniqueFd high(::fcntl(source, F_DUPFD_CLOEXEC, first_free));
     if (!high) throw_errno(errno, "fcntl(F_DUPFD_CLOEXEC)");
     child_fds.emplace_back(std::move(high), target);  // dup2 clears FD_CLOEXEC on the target
   };
@@ -271,6 +271,10 @@ ChildProcess ChildProcess::spawn(Options o) {
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) throw_errno(errno, "pipe2");
   UniqueFd report_read(report[0]), report_write(report[1]);
+  if (report_write.get() < first_free) {  // a target would overwrite it in the child
+    report_write.reset(::fcntl(report[1], F_DUPFD_CLOEXEC, first_free));
+    if (!report_write) throw_errno(errno, "fcntl(F_DUPFD_CLOEXEC)");
+  }
   const pid_t parent = ::getpid();
 
   const pid_t pid = ::fork();

@@ -29,8 +29,9 @@ ServerProcess::ServerProcess(const std::string& binary, std::vector<std::string>
   options.tail_bytes = kOutputKeep;
   try {
     child_.emplace(process::ChildProcess::spawn(std::move(options)));
-  } catch (const std::system_error&) {
+  } catch (const std::system_error& e) {
     exit_code_ = 127;  // what a shell reports for a program it cannot start
+    start_error_ = e.what();
     return;
   }
   auto deadline = Clock::now() + ready_timeout;
@@ -88,7 +89,7 @@ std::vector<nlohmann::json> ServerProcess::read_stdout_lines(std::chrono::millis
   return lines;
 }
 
-std::string ServerProcess::stderr_text() { return child_ ? child_->stderr_text() : ""; }
+std::string ServerProcess::stderr_text() { return child_ ? child_->stderr_text() : start_error_; }
 
 long proc_status_value(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");

@@ -57,6 +57,7 @@ class ServerProcess {
   void reap(std::chrono::milliseconds timeout);
 
   std::optional<process::ChildProcess> child_;
+  std::string start_error_;  // stderr_text() when the server could not be started at all
   int exit_code_ = kRunning;
   nlohmann::json ready_;
 };

@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -84,6 +86,35 @@ TEST(ChildProcess, TerminateSendsSigtermThenSigkillAfterTheGrace) {
   const auto t0 = Clock::now();
   EXPECT_EQ(exit_code_of(stubborn.terminate(milliseconds(200))), -SIGKILL);
   EXPECT_GE(Clock::now() - t0, milliseconds(200));
+}
+
+TEST(ChildProcess, StartsUnderASmallDescriptorLimit) {
+  // Tests start servers with a low RLIMIT_NOFILE that the child inherits; starting it must
+  // not need descriptor numbers above that limit.
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
+  int highest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(highest, 0);
+  close(highest);
+  rlimit low = old;
+  low.rlim_cur = static_cast<rlim_t>(highest) + 16;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::optional<ChildProcess> child;
+  std::string error;
+  try {
+    ChildProcess::Options o = shell("echo up");
+    o.out = Output::kTail;
+    o.err = Output::kTail;
+    child.emplace(ChildProcess::spawn(std::move(o)));
+  } catch (const std::system_error& e) {
+    error = e.what();
+  }
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &old), 0);
+  ASSERT_TRUE(child.has_value()) << error;
+  std::string line;
+  EXPECT_TRUE(child->read_line(&line, Clock::now() + std::chrono::seconds(10)));
+  EXPECT_EQ(line, "up");
+  EXPECT_EQ(child->wait_for(std::chrono::seconds(30)), 0);
 }
 
 TEST(ChildProcess, ThrowsForAMissingProgram) {
