@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -14,7 +15,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -75,14 +75,73 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return out;
 }
 
-// Between fork and exec only async-signal-safe calls are allowed (the harness has threads):
-// everything is prepared before the fork, and a failure is reported through `report` as an
+// Between vfork and exec the child shares the harness's memory and may only make plain system
+// calls: everything is prepared before, and a failure is reported through `report` as an
 // errno value.
 [[noreturn]] void child_fail(int report) {
   int err = errno;
   ssize_t ignored = ::write(report, &err, sizeof err);
   (void)ignored;
   ::_exit(127);
+}
+
+// Everything the child needs between vfork and exec, as plain data prepared beforehand.
+struct ChildPlan {
+  const char* path = nullptr;
+  char** argv = nullptr;
+  char** envp = nullptr;
+  const int* sources = nullptr;  // placed at targets[i]
+  const int* targets = nullptr;
+  size_t fd_count = 0;
+  const char* cwd = nullptr;
+  const cpu_set_t* cpus = nullptr;
+  bool own_group = false;
+  int parent_death_signal = 0;
+  pid_t parent = -1;
+  int report = -1;
+};
+
+[[noreturn]] void exec_child(const ChildPlan& plan) {
+  if (plan.own_group) ::setpgid(0, 0);
+  // The harness may block or ignore signals (the load threads, the matrix's Ctrl-C
+  // handling); a child starts clean.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // EINVAL ignored
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (plan.parent_death_signal != 0) {
+    // The signal fires when the spawning thread dies. If the parent died before the prctl,
+    // it never will: the child has been re-parented already, so it stops itself.
+    ::prctl(PR_SET_PDEATHSIG, plan.parent_death_signal);
+    if (::getppid() != plan.parent) ::_exit(127);
+  }
+  for (size_t i = 0; i < plan.fd_count; ++i) {
+    if (::dup2(plan.sources[i], plan.targets[i]) < 0) child_fail(plan.report);
+  }
+  if (plan.cwd != nullptr && ::chdir(plan.cwd) != 0) child_fail(plan.report);
+  // Affinity failures are ignored as before: the run records the CPUs it asked for.
+  if (plan.cpus != nullptr) ::sched_setaffinity(0, sizeof *plan.cpus, plan.cpus);
+  ::execve(plan.path, plan.argv, plan.envp);
+  child_fail(plan.report);
+}
+
+// vfork, not fork: the harness's page tables are not copied, so starting perf at the start of
+// a measured window neither stalls the load threads nor leaves them copy-on-write faults. The
+// calling thread is suspended until the child has exec'd or exited. Every signal stays blocked
+// meanwhile, so no handler of the harness can run in the child on the shared memory; the child
+// resets the dispositions before it unblocks them. Kept apart so that no object with a
+// destructor lives in the frame that vfork returns to twice.
+[[gnu::noinline]] pid_t vfork_exec(const ChildPlan& plan, int* error) {
+  sigset_t all, saved;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &saved);
+  const pid_t pid = ::vfork();
+  if (pid == 0) exec_child(plan);
+  *error = errno;
+  ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+  return pid;
 }
 
 }  // namespace
@@ -203,7 +262,7 @@ ChildProcess ChildProcess::spawn(const std::vector<std::string>& argv,
 
 ChildProcess ChildProcess::spawn(Options o) {
   if (o.argv.empty()) throw_errno(EINVAL, "spawn: empty argv");
-  // PATH is searched here: execvp may allocate, which is not allowed after the fork.
+  // PATH is searched here: execvp may allocate, which is not allowed after the vfork.
   std::string path = o.argv[0];
   if (path.find('/') == std::string::npos) {
     auto found = find_executable(path);
@@ -217,7 +276,7 @@ ChildProcess ChildProcess::spawn(Options o) {
   state->out_mode = o.out;
   state->err_mode = o.err;
 
-  // (source, target) descriptor pairs for the child; the sources are closed after the fork.
+  // (source, target) descriptor pairs for the child; the sources are closed after the vfork.
   // Every source is a copy numbered above all targets (0, 1, 2, 3 + i), so placing one target
   // in the child can never overwrite a source not yet placed. The copies are taken as low as
   // that allows: a test may start a server under a small RLIMIT_NOFILE.
@@ -275,35 +334,27 @@ ChildProcess ChildProcess::spawn(Options o) {
     report_write.reset(::fcntl(report[1], F_DUPFD_CLOEXEC, first_free));
     if (!report_write) throw_errno(errno, "fcntl(F_DUPFD_CLOEXEC)");
   }
-  const pid_t parent = ::getpid();
-
-  const pid_t pid = ::fork();
-  if (pid < 0) throw_errno(errno, "fork");
-  if (pid == 0) {
-    if (o.own_group) ::setpgid(0, 0);
-    // The harness may block or ignore signals (the load threads, the matrix's Ctrl-C
-    // handling); a child starts clean.
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // EINVAL ignored
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (o.parent_death_signal != 0) {
-      // The signal fires when the forking thread dies. If the parent died before the prctl,
-      // it never will: the child has been re-parented already, so it stops itself.
-      ::prctl(PR_SET_PDEATHSIG, o.parent_death_signal);
-      if (::getppid() != parent) ::_exit(127);
-    }
-    for (auto& [source, target] : child_fds) {
-      if (::dup2(source.get(), target) < 0) child_fail(report_write.get());
-    }
-    if (!o.cwd.empty() && ::chdir(o.cwd.c_str()) != 0) child_fail(report_write.get());
-    // Affinity failures are ignored as before: the run records the CPUs it asked for.
-    if (!o.cpus.empty()) ::sched_setaffinity(0, sizeof cpus, &cpus);
-    ::execve(path.c_str(), argv_ptrs.data(), env_ptrs.data());
-    child_fail(report_write.get());
+  ChildPlan plan;
+  plan.path = path.c_str();
+  plan.argv = argv_ptrs.data();
+  plan.envp = env_ptrs.data();
+  std::vector<int> sources, targets;
+  for (auto& [source, target] : child_fds) {
+    sources.push_back(source.get());
+    targets.push_back(target);
   }
+  plan.sources = sources.data();
+  plan.targets = targets.data();
+  plan.fd_count = sources.size();
+  plan.cwd = o.cwd.empty() ? nullptr : o.cwd.c_str();
+  plan.cpus = o.cpus.empty() ? nullptr : &cpus;
+  plan.own_group = o.own_group;
+  plan.parent_death_signal = o.parent_death_signal;
+  plan.parent = ::getpid();
+  plan.report = report_write.get();
+  int vfork_errno = 0;
+  const pid_t pid = vfork_exec(plan, &vfork_errno);
+  if (pid < 0) throw_errno(vfork_errno, "vfork");
   // Also here: no window in which a signal to the new group misses the child.
   if (o.own_group) ::setpgid(pid, pid);
   state->pid = pid;
@@ -438,28 +489,6 @@ std::string tail_lines(const std::string& text, int max_lines) {
   std::string tail = text.substr(pos, end + 1 - pos);
   if (!tail.empty() && tail.front() == '\n') tail.erase(0, 1);
   return tail;
-}
-
-std::optional<std::string> find_executable(const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  if (name.find('/') != std::string::npos) {
-    if (::access(name.c_str(), X_OK) == 0) return name;
-    return std::nullopt;
-  }
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    std::string dir = dirs.substr(start, end - start);
-    if (!dir.empty()) {
-      std::string candidate = dir + "/" + name;
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    start = end + 1;
-  }
-  return std::nullopt;
 }
 
 }  // namespace iomb::process

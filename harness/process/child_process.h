@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/process/executable_path.h"
+
 namespace iomb::process {
 
 class ChildProcess {
@@ -91,9 +93,5 @@ std::string describe_wait_status(int status);
 
 // The last max_lines lines of text, for error messages.
 std::string tail_lines(const std::string& text, int max_lines);
-
-// `name` itself when it holds a '/' and is executable, else the first executable `name` on
-// PATH.
-std::optional<std::string> find_executable(const std::string& name);
 
 }  // namespace iomb::process
