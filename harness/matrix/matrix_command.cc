@@ -115,7 +115,7 @@ std::string measure_floor_once(const MatrixOptions& o, const std::string& out, j
   } else {
     std::fprintf(stderr, "iomb matrix: measuring the floor with %s\n", bin.c_str());
     try {
-      auto run = sampling::ChildProcess::spawn(
+      auto run = process::ChildProcess::spawn(
           {bin, std::string("--benchmark_filter=") + sampling::kFloorBenchmarkFilter,
            "--benchmark_min_time=0.2", "--benchmark_format=json"});
       std::optional<int> status;

@@ -169,7 +169,7 @@ void MatrixRunner::run_cell(const CellSpec& c, size_t cell_index, int rep) {
   done_actual_ += Clock::now() - t0;
   done_estimate_ += estimate_run(c);
   RunEntry r = read_run_entry(json_path, child.exit_code(),
-                              sampling::tail_lines(read_text(out_ + "/" + raw + ".log"), 3));
+                              process::tail_lines(read_text(out_ + "/" + raw + ".log"), 3));
   if (!r.reported_mode.empty() && server.mode.empty()) reported_modes_[c.server] = r.reported_mode;
   const std::string name = name_for(c, planned_mode(c));
   if (r.kind == RunEntry::Kind::kSkipped) {

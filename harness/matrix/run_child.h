@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/process/child_process.h"
+
 namespace iomb::matrix {
 
 // Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER).
@@ -39,7 +41,9 @@ class RunChild {
 
  private:
   void reap_group(std::chrono::milliseconds grace);
+  bool group_alive();
 
+  process::ChildProcess child_;
   pid_t pid_ = -1;
   int exit_code_ = -1000;
   bool exited_ = false;

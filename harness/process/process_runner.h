@@ -1,15 +1,15 @@
-// Runs a helper program (gnuplot, a headless browser in tests) to completion with a time limit:
-// stdin from /dev/null, stdout and stderr appended to a log file, its own process group (killed
-// as a whole on timeout, and swept after exit so no helper child outlives the call), default
-// signal mask and dispositions. Blocking; any thread.
+// run_process: runs a helper program (gnuplot, a headless browser in tests) to completion with
+// a time limit: stdin from /dev/null, stdout and stderr appended to a log file, its own process
+// group (killed as a whole on timeout, and swept after exit so no helper child outlives the
+// call), default signal mask and dispositions. A thin use of ChildProcess that turns its
+// outcome into an error message. Blocking; any thread.
 #pragma once
 
 #include <chrono>
-#include <optional>
 #include <string>
 #include <vector>
 
-namespace iomb::sampling {
+namespace iomb::process {
 
 struct ProcessResult {
   bool started = false;
@@ -25,7 +25,4 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& cwd,
                           const std::string& log_path, std::chrono::milliseconds timeout);
 
-// `name` itself when it holds a '/', else the first executable `name` on PATH.
-std::optional<std::string> find_executable(const std::string& name);
-
-}  // namespace iomb::sampling
+}  // namespace iomb::process

@@ -1,13 +1,14 @@
 // Implementation of gnuplot_runner.h.
 #include "harness/report/gnuplot_runner.h"
 
+#include "harness/process/child_process.h"
 #include "harness/process/process_runner.h"
 
 namespace iomb::report {
 
-using sampling::find_executable;
-using sampling::ProcessResult;
-using sampling::run_process;
+using process::find_executable;
+using process::ProcessResult;
+using process::run_process;
 
 std::optional<Gnuplot> find_gnuplot(const std::string& path, std::string* why) {
   auto binary = find_executable(path.empty() ? "gnuplot" : path);

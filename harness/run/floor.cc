@@ -15,6 +15,10 @@
 namespace iomb::sampling {
 namespace {
 
+using process::ChildProcess;
+using process::describe_wait_status;
+using process::tail_lines;
+
 constexpr char kPrefix[] = "BM_LoopbackRecvSend/conns:100/size:";
 constexpr auto kRunTimeout = std::chrono::seconds(120);
 

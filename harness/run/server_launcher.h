@@ -1,20 +1,19 @@
 // ServerLauncher: starts a server binary that follows DESIGN §3.2 (ready line on stdout, stopped
 // line and exit 0 on SIGTERM), optionally pinned to CPUs, keeps the tail of its stderr for error
-// reports, and stops it. A reader thread drains both pipes so a chatty server never blocks on
-// them. Owned by the orchestrator's main thread.
+// reports, and stops it. The child is a process::ChildProcess with both outputs kept as bounded
+// tails (drained by its reader thread, so a chatty server never blocks on them) and SIGTERM as
+// its parent-death signal. Owned by the orchestrator's main thread.
 #pragma once
 
 #include <sys/types.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "common/unique_fd.h"
+#include "harness/process/child_process.h"
 
 namespace iomb::harness {
 
@@ -37,7 +36,7 @@ class ServerLauncher {
 
   // Starts the server and waits for its ready line (or its exit, or the timeout).
   explicit ServerLauncher(Options options);
-  ~ServerLauncher();  // SIGKILLs a server still running
+  ~ServerLauncher() = default;  // the child SIGKILLs a server still running
   ServerLauncher(const ServerLauncher&) = delete;
   ServerLauncher& operator=(const ServerLauncher&) = delete;
 
@@ -45,7 +44,7 @@ class ServerLauncher {
   // The server exited 77: its IO interface is unavailable here (see stderr_tail()).
   bool unavailable() const { return exit_code_ == kExitUnavailable; }
   const nlohmann::json& ready_line() const { return ready_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_ ? child_->pid() : -1; }
   // A short description of why the start failed ("exited 1", "no ready line after 10 s").
   const std::string& start_problem() const { return problem_; }
 
@@ -67,25 +66,14 @@ class ServerLauncher {
   static constexpr int kRunning = -1000;
 
  private:
-  void reader_loop();
   bool wait_exit(std::chrono::milliseconds timeout);
   bool wait_for_line(const char* event, nlohmann::json* out,
                      std::chrono::steady_clock::time_point deadline);
 
-  pid_t pid_ = -1;
+  std::optional<process::ChildProcess> child_;
   int exit_code_ = kRunning;
   nlohmann::json ready_;
   std::string problem_;
-  UniqueFd stdout_;
-  UniqueFd stderr_;
-  UniqueFd wake_;  // eventfd: tells the reader to finish
-  std::thread reader_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<nlohmann::json> lines_;  // JSON lines from stdout
-  std::string stdout_partial_;
-  std::string stderr_buf_;
-  bool eof_ = false;
 };
 
 }  // namespace iomb::harness

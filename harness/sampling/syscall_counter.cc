@@ -19,6 +19,10 @@
 namespace iomb::sampling {
 namespace {
 
+using process::ChildProcess;
+using process::describe_wait_status;
+using process::tail_lines;
+
 constexpr char kSyscallEvent[] = "raw_syscalls:sys_enter";
 constexpr char kSwitchEvent[] = "context-switches";
 constexpr char kMigrationEvent[] = "cpu-migrations";

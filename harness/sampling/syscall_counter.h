@@ -14,9 +14,11 @@
 #include <string>
 #include <vector>
 
-namespace iomb::sampling {
-
+namespace iomb::process {
 class ChildProcess;
+}
+
+namespace iomb::sampling {
 
 class SyscallCounter {
  public:
@@ -45,7 +47,7 @@ class SyscallCounter {
   Counts stop();
 
  private:
-  std::unique_ptr<ChildProcess> perf_;
+  std::unique_ptr<process::ChildProcess> perf_;
   int control_fd_ = -1;  // our end of the control socket
   std::string start_error_;
 };

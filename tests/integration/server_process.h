@@ -1,6 +1,7 @@
 // ServerProcess: launches a server binary (any model, DESIGN §3.2 lifecycle) with flags on an
 // ephemeral loopback port, waits for its ready line, and stops it with a signal, returning the
-// stopped line. Used by every integration test; one test thread owns an instance.
+// stopped line. The server is a process::ChildProcess with stdout and stderr kept as bounded
+// tails. Used by every integration test; one test thread owns an instance.
 #pragma once
 
 #include <sys/types.h>
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "common/unique_fd.h"
+#include "harness/process/child_process.h"
 
 namespace iomb::testing {
 
@@ -33,14 +34,14 @@ class ServerProcess {
   bool unavailable() const { return exit_code_ == 77; }
   const nlohmann::json& ready() const { return ready_; }
   uint16_t port() const { return ready_.value("port", 0); }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_ ? child_->pid() : -1; }
 
   // Sends `signo` and waits up to `timeout` for exit. Returns the stopped line if one was
   // printed (an empty object otherwise). exit_code() is valid afterwards.
   nlohmann::json stop(int signo, std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // Waits for the process to exit on its own. Returns false on timeout.
   bool wait_exit(std::chrono::milliseconds timeout);
-  bool running() const { return pid_ > 0 && exit_code_ == kRunning; }
+  bool running() const { return child_ && exit_code_ == kRunning; }
   int exit_code() const { return exit_code_; }  // -signal if killed by a signal
   std::string stderr_text();
   // Lines read from stdout after the ready line (e.g. the stopped line).
@@ -55,12 +56,9 @@ class ServerProcess {
   bool read_line(std::string* line, std::chrono::steady_clock::time_point deadline);
   void reap(std::chrono::milliseconds timeout);
 
-  pid_t pid_ = -1;
+  std::optional<process::ChildProcess> child_;
+  std::string start_error_;  // stderr_text() when the server could not be started at all
   int exit_code_ = kRunning;
-  UniqueFd stdout_;
-  UniqueFd stderr_;
-  std::string stdout_buf_;
-  std::string stderr_buf_;
   nlohmann::json ready_;
 };
 

@@ -5,15 +5,16 @@
 
 #include <filesystem>
 
+#include "harness/process/child_process.h"
 #include "harness/process/process_runner.h"
 #include "harness/report/report_command.h"
 #include "report_test_support.h"
 
 namespace iomb::report {
 
-using sampling::find_executable;
-using sampling::ProcessResult;
-using sampling::run_process;
+using process::find_executable;
+using process::ProcessResult;
+using process::run_process;
 namespace {
 
 namespace fs = std::filesystem;

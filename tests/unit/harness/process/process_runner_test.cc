@@ -3,18 +3,37 @@
 #include "harness/process/process_runner.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
-#include "report_test_support.h"
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
-namespace iomb::report {
-
-using sampling::find_executable;
-using sampling::ProcessResult;
-using sampling::run_process;
+namespace iomb::process {
 namespace {
 
-using testing::read_file;
-using testing::TempDir;
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "iomb-process-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 TEST(ProcessRunner, ExitCodeLogAndWorkingDirectory) {
   TempDir dir;
@@ -48,13 +67,5 @@ TEST(ProcessRunner, TimeoutKillsTheGroupIncludingGrandchildren) {
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
 
-TEST(ProcessRunner, FindsExecutablesOnPath) {
-  EXPECT_TRUE(find_executable("sh"));
-  EXPECT_EQ(find_executable("/bin/sh"), "/bin/sh");
-  EXPECT_FALSE(find_executable("/nonexistent/x"));
-  EXPECT_FALSE(find_executable("iomb-no-such-program"));
-  EXPECT_FALSE(find_executable(""));
-}
-
 }  // namespace
-}  // namespace iomb::report
+}  // namespace iomb::process
