@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "harness/process/executable_path.h"
 #include "harness/process/process_runner.h"
 
 namespace iomb::harness {
@@ -60,7 +61,7 @@ class TempDir {
 
 WrkRun run_wrk(const LoadOptions& o, const LoadHooks& hooks) {
   WrkRun run;
-  auto wrk = sampling::find_executable("wrk");
+  auto wrk = process::find_executable("wrk");
   if (!wrk) {
     run.unavailable = true;
     run.why = "wrk is not installed (apt-get install wrk)";
@@ -101,13 +102,13 @@ WrkRun run_wrk(const LoadOptions& o, const LoadHooks& hooks) {
   if (o.warmup.count() > 0) {
     auto argv = base;
     argv.insert(argv.end(), {"-d" + wrk_duration(o.warmup), url});
-    sampling::run_process(argv, "", "", limit(o.warmup));
+    process::run_process(argv, "", "", limit(o.warmup));
   }
   auto argv = base;
   argv.insert(argv.end(), {"-d" + wrk_duration(o.duration), "--latency", url});
   if (hooks.on_measure_start) hooks.on_measure_start();
   const double cpu0 = children_cpu_s();
-  sampling::ProcessResult p = sampling::run_process(argv, "", log, limit(o.duration));
+  process::ProcessResult p = process::run_process(argv, "", log, limit(o.duration));
   const double cpu1 = children_cpu_s();
   if (hooks.on_measure_end) hooks.on_measure_end();
 
