@@ -12,7 +12,7 @@
 
 #include "harness/sampling/proc_files.h"
 
-namespace iomb::sampling {
+namespace iomb::cpu {
 namespace {
 
 // A dynamically sized cpu_set_t (machines can have more than CPU_SETSIZE CPUs).
@@ -96,7 +96,7 @@ int pin_process(pid_t pid, const std::vector<int>& cpus) {
   // so walk again until a pass finds no new thread (bounded).
   std::set<pid_t> pinned;
   for (int pass = 0; pass < 10; ++pass) {
-    auto threads = list_threads(pid);
+    auto threads = sampling::list_threads(pid);
     if (threads.empty()) return pass == 0 ? -ESRCH : 0;
     bool found_new = false;
     for (pid_t tid : threads) {
@@ -115,7 +115,7 @@ int pin_process(pid_t pid, const std::vector<int>& cpus) {
 int pin_process_tree(pid_t pid, const std::vector<int>& cpus) {
   int first = pin_process(pid, cpus);
   if (first != 0) return first;
-  auto tree = list_process_tree(pid);
+  auto tree = sampling::list_process_tree(pid);
   for (size_t i = 1; i < tree.size(); ++i) {
     int rc = pin_process(tree[i], cpus);
     if (rc != 0 && rc != -ESRCH) return rc;
@@ -129,4 +129,4 @@ int pin_this_thread(const std::vector<int>& cpus) {
   return set_affinity(0, *set);  // 0 = the calling thread
 }
 
-}  // namespace iomb::sampling
+}  // namespace iomb::cpu

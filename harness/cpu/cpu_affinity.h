@@ -9,7 +9,7 @@
 
 #include "harness/cpu/cpu_list.h"
 
-namespace iomb::sampling {
+namespace iomb::cpu {
 
 // sched_getaffinity of this process, sorted. Throws std::system_error if the call fails.
 std::vector<int> allowed_cpus();
@@ -34,4 +34,4 @@ int pin_process_tree(pid_t pid, const std::vector<int>& cpus);
 // Pins the calling thread. Returns 0 or -errno.
 int pin_this_thread(const std::vector<int>& cpus);
 
-}  // namespace iomb::sampling
+}  // namespace iomb::cpu

@@ -7,8 +7,11 @@
 
 #include "harness/sampling/text_fields.h"
 
-namespace iomb::sampling {
+namespace iomb::cpu {
 namespace {
+
+using sampling::split;
+using sampling::trim;
 
 [[noreturn]] void bad(std::string_view whole, std::string_view why) {
   throw std::invalid_argument("bad CPU list '" + std::string(whole) + "': " + std::string(why));
@@ -67,4 +70,4 @@ std::string format_cpu_list(const std::vector<int>& cpus) {
   return out;
 }
 
-}  // namespace iomb::sampling
+}  // namespace iomb::cpu

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace iomb::sampling {
+namespace iomb::cpu {
 
 // Largest CPU number accepted (the kernel's NR_CPUS ceiling is 8192).
 inline constexpr int kMaxCpu = 8191;
@@ -19,4 +19,4 @@ std::vector<int> parse_cpu_list(std::string_view text);
 // {0,1,3} -> "0-1,3" (input in any order; duplicates ignored); {} -> "".
 std::string format_cpu_list(const std::vector<int>& cpus);
 
-}  // namespace iomb::sampling
+}  // namespace iomb::cpu

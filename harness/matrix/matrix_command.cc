@@ -223,7 +223,7 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
   ::sigaction(SIGTERM, &sa, &old_term);
   become_subreaper();
 
-  sampling::CpuPlan plan = sampling::default_cpu_plan();
+  cpu::CpuPlan plan = cpu::default_cpu_plan();
   if (!plan.pinned && o.server_cpus.empty() && o.client_cpus.empty()) {
     std::fprintf(stderr, "iomb matrix: running UNPINNED (server and client share CPUs): %s\n",
                  plan.note.c_str());
@@ -239,9 +239,9 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
              {"cpu_pinning",
               {{"pinned", plan.pinned || !o.server_cpus.empty()},
                {"server_cpus",
-                o.server_cpus.empty() ? sampling::format_cpu_list(plan.server) : o.server_cpus},
+                o.server_cpus.empty() ? cpu::format_cpu_list(plan.server) : o.server_cpus},
                {"client_cpus",
-                o.client_cpus.empty() ? sampling::format_cpu_list(plan.client) : o.client_cpus},
+                o.client_cpus.empty() ? cpu::format_cpu_list(plan.client) : o.client_cpus},
                {"note", plan.note}}}};
   std::string floor_file;
   if (o.no_floor) {

@@ -20,9 +20,9 @@
 namespace iomb::result {
 namespace {
 
-using sampling::allowed_cpus;
-using sampling::format_cpu_list;
-using sampling::parse_cpu_list;
+using cpu::allowed_cpus;
+using cpu::format_cpu_list;
+using cpu::parse_cpu_list;
 using sampling::read_small_file;
 using sampling::split;
 using sampling::trim;

@@ -71,7 +71,7 @@ void fill_server(const sampling::ProcessSampler::Result& s, ServerMeasure* m) {
   }
 }
 
-Measured measure_once(const RunCommandOptions& o, const sampling::CpuPlan& plan, bool count) {
+Measured measure_once(const RunCommandOptions& o, const cpu::CpuPlan& plan, bool count) {
   Measured m;
   m.load = o.load;
   std::optional<ServerLauncher> server;
@@ -247,13 +247,13 @@ std::vector<int> minus(const std::vector<int>& all, const std::vector<int>& take
 }  // namespace
 
 int run_run_command(RunCommandOptions& o, int argc, char** argv) {
-  sampling::CpuPlan plan;
+  cpu::CpuPlan plan;
   try {
-    plan = sampling::default_cpu_plan();
+    plan = cpu::default_cpu_plan();
     if (!o.server_cpus.empty() || !o.client_cpus.empty()) {
-      auto allowed = sampling::allowed_cpus();
-      if (!o.server_cpus.empty()) plan.server = sampling::parse_cpu_list(o.server_cpus);
-      if (!o.client_cpus.empty()) plan.client = sampling::parse_cpu_list(o.client_cpus);
+      auto allowed = cpu::allowed_cpus();
+      if (!o.server_cpus.empty()) plan.server = cpu::parse_cpu_list(o.server_cpus);
+      if (!o.client_cpus.empty()) plan.client = cpu::parse_cpu_list(o.client_cpus);
       if (o.client_cpus.empty()) plan.client = minus(allowed, plan.server);
       if (o.server_cpus.empty()) plan.server = minus(allowed, plan.client);
       plan.pinned = !plan.server.empty() && !plan.client.empty();
@@ -268,16 +268,16 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
     return 2;
   }
   if (plan.pinned) {
-    if (int rc = sampling::pin_this_thread(plan.client); rc != 0) {
+    if (int rc = cpu::pin_this_thread(plan.client); rc != 0) {
       std::fprintf(stderr, "iomb run: cannot pin the client to CPUs %s: %s\n",
-                   sampling::format_cpu_list(plan.client).c_str(), std::strerror(-rc));
+                   cpu::format_cpu_list(plan.client).c_str(), std::strerror(-rc));
       return 1;
     }
   }
   if (!o.load.quiet) {
     std::fprintf(stderr, "iomb run: server CPUs %s, client CPUs %s%s%s\n",
-                 sampling::format_cpu_list(plan.server).c_str(),
-                 sampling::format_cpu_list(plan.client).c_str(), plan.note.empty() ? "" : "; ",
+                 cpu::format_cpu_list(plan.server).c_str(),
+                 cpu::format_cpu_list(plan.client).c_str(), plan.note.empty() ? "" : "; ",
                  plan.note.c_str());
   }
 
@@ -288,8 +288,8 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
       {"client", o.client},
       {"cpu_pinning",
        {{"pinned", plan.pinned},
-        {"server_cpus", sampling::format_cpu_list(plan.server)},
-        {"client_cpus", sampling::format_cpu_list(plan.client)},
+        {"server_cpus", cpu::format_cpu_list(plan.server)},
+        {"client_cpus", cpu::format_cpu_list(plan.client)},
         {"note", plan.note}}}};
   std::optional<double> floor_ns;
   if (o.no_floor) {

@@ -10,7 +10,7 @@
 #include "harness/sampling/proc_files.h"
 #include "tests/unit/harness/sampling/forked_child.h"
 
-namespace iomb::sampling {
+namespace iomb::cpu {
 namespace {
 
 std::vector<int> affinity_of(pid_t tid) {
@@ -70,7 +70,7 @@ TEST(DefaultCpuPlan, RealMachineSplitsTheAllowedCpus) {
 
 TEST(PinProcess, PinsEveryThreadOfAChild) {
   std::vector<int> allowed = allowed_cpus();
-  testing::ForkedChild child([] {
+  sampling::testing::ForkedChild child([] {
     // A second thread, so the pin has more than one task to move.
     std::thread idle([] { pause(); });
     idle.detach();
@@ -80,7 +80,7 @@ TEST(PinProcess, PinsEveryThreadOfAChild) {
   ASSERT_TRUE(child.wait_done());
   const std::vector<int> target{allowed.back()};
   ASSERT_EQ(pin_process(child.pid(), target), 0);
-  auto threads = list_threads(child.pid());
+  auto threads = sampling::list_threads(child.pid());
   ASSERT_EQ(threads.size(), 2u);
   for (pid_t tid : threads) EXPECT_EQ(affinity_of(tid), target) << "thread " << tid;
   EXPECT_EQ(pin_process_tree(child.pid(), allowed), 0);
@@ -88,7 +88,7 @@ TEST(PinProcess, PinsEveryThreadOfAChild) {
 }
 
 TEST(PinProcess, ReportsErrorsAsNegativeErrno) {
-  testing::ForkedChild child([] {});
+  sampling::testing::ForkedChild child([] {});
   pid_t pid = child.pid();
   EXPECT_EQ(pin_process(pid, {}), -EINVAL);
   EXPECT_EQ(pin_process(pid, {kMaxCpu + 1}), -EINVAL);
@@ -112,4 +112,4 @@ TEST(PinThisThread, PinsOnlyTheCallingThread) {
 }
 
 }  // namespace
-}  // namespace iomb::sampling
+}  // namespace iomb::cpu

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-namespace iomb::sampling {
+namespace iomb::cpu {
 namespace {
 
 TEST(ParseCpuList, SinglesRangesAndMixes) {
@@ -50,4 +50,4 @@ TEST(FormatCpuList, RoundTrips) {
 }
 
 }  // namespace
-}  // namespace iomb::sampling
+}  // namespace iomb::cpu
