@@ -116,7 +116,7 @@ std::string measure_floor_once(const MatrixOptions& o, const std::string& out, j
     std::fprintf(stderr, "iomb matrix: measuring the floor with %s\n", bin.c_str());
     try {
       auto run = process::ChildProcess::spawn(
-          {bin, std::string("--benchmark_filter=") + sampling::kFloorBenchmarkFilter,
+          {bin, std::string("--benchmark_filter=") + harness::kFloorBenchmarkFilter,
            "--benchmark_min_time=0.2", "--benchmark_format=json"});
       std::optional<int> status;
       for (int i = 0; i < 6000 && !status && g_signal == 0; ++i) {
@@ -127,7 +127,7 @@ std::string measure_floor_once(const MatrixOptions& o, const std::string& out, j
         why = g_signal ? "interrupted" : bin + " did not finish within 120 s";
       } else {
         std::ofstream(file) << run.stdout_text();
-        if (!sampling::measure_floor(file, &why)) std::filesystem::remove(file);
+        if (!harness::measure_floor(file, &why)) std::filesystem::remove(file);
       }
     } catch (const std::exception& e) {
       why = e.what();
@@ -138,8 +138,8 @@ std::string measure_floor_once(const MatrixOptions& o, const std::string& out, j
     (*context)["floor"] = {{"unavailable", why}};
     return "";
   }
-  auto floor = sampling::measure_floor(file, &why);
-  (*context)["floor"] = sampling::floor_to_json(*floor);
+  auto floor = harness::measure_floor(file, &why);
+  (*context)["floor"] = harness::floor_to_json(*floor);
   return file;
 }
 
@@ -228,21 +228,20 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
     std::fprintf(stderr, "iomb matrix: running UNPINNED (server and client share CPUs): %s\n",
                  plan.note.c_str());
   }
-  json extra{{"iomb_command", "matrix"},
-             {"matrix",
-              {{"name", spec.name},
-               {"source", source},
-               {"description", spec.description},
-               {"repetitions", spec.repetitions},
-               {"planned_runs", runs},
-               {"status", "running"}}},
-             {"cpu_pinning",
-              {{"pinned", plan.pinned || !o.server_cpus.empty()},
-               {"server_cpus",
-                o.server_cpus.empty() ? cpu::format_cpu_list(plan.server) : o.server_cpus},
-               {"client_cpus",
-                o.client_cpus.empty() ? cpu::format_cpu_list(plan.client) : o.client_cpus},
-               {"note", plan.note}}}};
+  json extra{
+      {"iomb_command", "matrix"},
+      {"matrix",
+       {{"name", spec.name},
+        {"source", source},
+        {"description", spec.description},
+        {"repetitions", spec.repetitions},
+        {"planned_runs", runs},
+        {"status", "running"}}},
+      {"cpu_pinning",
+       {{"pinned", plan.pinned || !o.server_cpus.empty()},
+        {"server_cpus", o.server_cpus.empty() ? cpu::format_cpu_list(plan.server) : o.server_cpus},
+        {"client_cpus", o.client_cpus.empty() ? cpu::format_cpu_list(plan.client) : o.client_cpus},
+        {"note", plan.note}}}};
   std::string floor_file;
   if (o.no_floor) {
     extra["floor"] = {{"unavailable", "not measured (--no-floor)"}};

@@ -12,7 +12,7 @@
 #include "harness/process/child_process.h"
 #include "harness/sampling/proc_files.h"
 
-namespace iomb::sampling {
+namespace iomb::harness {
 namespace {
 
 using process::ChildProcess;
@@ -83,7 +83,7 @@ std::optional<Floor> measure_floor(const std::string& bench_binary, std::string*
   std::string text;
   std::string source;
   if (ends_with(bench_binary, ".json")) {
-    auto file = read_small_file(bench_binary);
+    auto file = sampling::read_small_file(bench_binary);
     if (!file) return fail("cannot read floor file " + bench_binary);
     text = *file;
     source = "file " + bench_binary;
@@ -123,4 +123,4 @@ nlohmann::json floor_to_json(const Floor& floor) {
           {"source", floor.source}};
 }
 
-}  // namespace iomb::sampling
+}  // namespace iomb::harness

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-namespace iomb::sampling {
+namespace iomb::harness {
 
 struct Floor {
   double recv_send_64_ns = 0;  // ns per message: one recv + one send of 64 B on a server end
@@ -31,4 +31,4 @@ std::optional<Floor> parse_floor_json(const nlohmann::json& output, std::string*
 // {"recv_send_64B_ns": ..., "recv_send_4KiB_ns": ..., "source": ...} for the result context.
 nlohmann::json floor_to_json(const Floor& floor);
 
-}  // namespace iomb::sampling
+}  // namespace iomb::harness

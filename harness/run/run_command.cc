@@ -297,9 +297,9 @@ int run_run_command(RunCommandOptions& o, int argc, char** argv) {
   } else {
     std::string why;
     std::string bin = o.floor_binary.empty() ? self_exe_dir() + "/iomb-floor" : o.floor_binary;
-    auto floor = sampling::measure_floor(bin, &why);
+    auto floor = measure_floor(bin, &why);
     if (floor) {
-      extra["floor"] = sampling::floor_to_json(*floor);
+      extra["floor"] = floor_to_json(*floor);
       floor_ns = o.load.size > 1024 ? floor->recv_send_4k_ns : floor->recv_send_64_ns;
     } else {
       extra["floor"] = {{"unavailable", why}};

@@ -7,7 +7,7 @@
 
 #include "harness/run/floor.h"
 
-namespace iomb::sampling {
+namespace iomb::harness {
 namespace {
 
 TEST(MeasureFloor, RunsIombFloorAndGetsPlausibleValues) {
@@ -28,4 +28,4 @@ TEST(MeasureFloor, RunsIombFloorAndGetsPlausibleValues) {
 }
 
 }  // namespace
-}  // namespace iomb::sampling
+}  // namespace iomb::harness

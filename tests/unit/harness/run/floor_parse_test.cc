@@ -2,7 +2,7 @@
 
 #include "harness/run/floor.h"
 
-namespace iomb::sampling {
+namespace iomb::harness {
 namespace {
 
 nlohmann::json row(const std::string& name, double items_per_second,
@@ -76,4 +76,4 @@ TEST(FloorToJson, NamesTheFields) {
 }
 
 }  // namespace
-}  // namespace iomb::sampling
+}  // namespace iomb::harness
