@@ -2,13 +2,12 @@
 // iomb-nio over HTTP for about a second, and its entry lands in the same results.json as an
 // iomb-client entry, marked as unverified. Skipped where wrk is not installed.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "harness/process/executable_path.h"
 #include "tests/integration/iomb_command.h"
 
 namespace iomb::testing {
@@ -30,21 +29,8 @@ mode = "wrk"
 client = "wrk"
 )";
 
-bool wrk_on_path() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    size_t end = dirs.find(':', start);
-    if (end == std::string::npos) end = dirs.size();
-    if (::access((dirs.substr(start, end - start) + "/wrk").c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 TEST(MatrixExternalClient, WrkCellIsMeasuredAndMarkedUnverified) {
-  if (!wrk_on_path()) GTEST_SKIP() << "wrk is not installed";
+  if (!process::find_executable("wrk")) GTEST_SKIP() << "wrk is not installed";
   const std::string dir = temp_path("matrix_wrk");
   fs::remove_all(dir);
   fs::create_directories(dir);
