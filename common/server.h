@@ -26,6 +26,8 @@ class Server {
   virtual CounterSnapshot counters() const = 0;
   // Extra fields for the ready line (e.g. aio's ring setup flags).
   virtual nlohmann::json ready_info() const { return nlohmann::json::object(); }
+  // Extra fields for the stopped line (HTTP: "sessions", the store's counters); after run().
+  virtual nlohmann::json stopped_info() const { return nlohmann::json::object(); }
 };
 
 // Builds a server that serves `listener` (already bound and listening, blocking mode; the

@@ -27,7 +27,8 @@ int run_single_server(const ServerOptions& options, const ModelSpec& spec,
       StopSignalWatcher watcher([&server](int) { server->request_stop(); });
       server->run();
     }
-    nlohmann::json extra{{"node", options.node_id}};
+    nlohmann::json extra = server->stopped_info();
+    extra["node"] = options.node_id;
     write_json_line(out_fd, stopped_line(spec.name, options.mode, server->counters(), extra));
     return 0;
   } catch (const UnavailableError& e) {

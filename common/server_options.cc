@@ -87,6 +87,12 @@ void add_server_flags(CLI::App& app, ServerOptions& o, const ModelSpec& spec) {
       ->check(CLI::IsMember({"async", "sync"}))
       ->group(http)
       ->capture_default_str();
+  app.add_option("--store-timeout-ms", o.store_timeout_ms,
+                 "HTTP: redis and replicated stores: a visit the store has not answered (or a "
+                 "peer not acked) within this many ms gets 503 (redis) or marks the peer down")
+      ->check(CLI::Range(1, 60000))
+      ->group(http)
+      ->capture_default_str();
   app.add_option("--test-echo-delay-us", o.test_echo_delay_us,
                  "Testing only: delay every echo reply by this many microseconds")
       ->group("");  // hidden from --help: not a benchmark setting

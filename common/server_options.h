@@ -38,6 +38,7 @@ struct ServerOptions {
   std::string cookie_secret_file;
   std::vector<std::string> peers;
   std::string replication = "async";  // async | sync
+  uint64_t store_timeout_ms = 100;     // redis, replicated: a visit's bound on the store
   // Test-only: delay every echo reply by this long (accuracy tests of the harness).
   uint64_t test_echo_delay_us = 0;
 };

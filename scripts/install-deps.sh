@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libbenchmark-tools
   libhttp-parser-dev libssl-dev libhiredis-dev libtoml11-dev
   gnuplot-nox wrk linux-perf procps python3 python3-scipy
+  redis-server haproxy
 )
 
 missing=()

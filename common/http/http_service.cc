@@ -48,6 +48,7 @@ HttpServiceOptions HttpServiceOptions::from(const ServerOptions& o) {
   h.work_us = o.work_us;
   h.block_us = o.block_us;
   h.max_body = o.max_body;
+  h.session_store = o.session_store;
   return h;
 }
 
@@ -114,7 +115,7 @@ HttpService::Outcome HttpService::handle(const Request& r, std::string& out,
     case Route::kSession:
       // The memory store calls pending.on_visit() before returning; the caller tells the two
       // cases apart by whether it was called.
-      store_->visit(r.sid, pending);
+      store_->visit(VisitRequest{r.sid, r.sess}, pending);
       return Outcome::kPending;
     case Route::kNotFound:
       break;
@@ -124,6 +125,13 @@ HttpService::Outcome HttpService::handle(const Request& r, std::string& out,
 
 void HttpService::append_session_response(const Request& r, const VisitResult& v,
                                           std::string& out) const {
+  if (v.status != 200) {
+    // The store failed this visit (503: unavailable; 500: cannot be stored): the connection
+    // stays usable, so the client may retry.
+    append_text(out, r, v.status, v.status == 503 ? "session store unavailable\n"
+                                                  : "session cannot be stored\n");
+    return;
+  }
   auto sid = v.sid.hex();
   std::string_view sid_view(sid.data(), sid.size());
   // Per-thread scratch buffers keep their capacity: no allocation in the steady state.
@@ -147,6 +155,7 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
         .append(sid_view)
         .append("; Path=/; HttpOnly; SameSite=Lax\r\n");
   }
+  if (!v.set_cookie.empty()) extra.append("Set-Cookie: ").append(v.set_cookie).append("\r\n");
   ResponseHead head;
   head.content_type = "application/json";
   head.connection = connection_header(r);
@@ -157,13 +166,22 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
 void HttpService::append_stats(const Request& r, std::string& out) const {
   nlohmann::json j = counters_ ? counters_().to_json() : nlohmann::json::object();
   j["node"] = options_.node_id;
-  SessionStoreStats s = store_->stats();
-  j["sessions"] = {
-      {"live", s.live}, {"created", s.created}, {"expired", s.expired}, {"evicted", s.evicted}};
+  j["sessions"] = store_stats_json();
   ResponseHead head;
   head.content_type = "application/json";
   head.connection = connection_header(r);
   append_response(out, head, j.dump());
+}
+
+nlohmann::json HttpService::store_stats_json() const {
+  SessionStoreStats s = store_->stats();
+  nlohmann::json j{{"store", options_.session_store},
+                   {"live", s.live},
+                   {"created", s.created},
+                   {"expired", s.expired},
+                   {"evicted", s.evicted}};
+  for (const auto& [name, value] : s.counters) j[std::string(name)] = value;
+  return j;
 }
 
 void HttpService::append_error_response(int status, std::string& out) {

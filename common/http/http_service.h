@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,7 @@ struct HttpServiceOptions {
   uint64_t work_us = 0;
   uint64_t block_us = 0;
   uint64_t max_body = 1ull << 20;
+  std::string session_store = "memory";  // its name, for /stats
 
   static HttpServiceOptions from(const ServerOptions& options);
 };
@@ -43,6 +45,8 @@ class HttpService {
                                std::string& out) const;
   // The response to a request the parser rejected (400, 413, 431, 501); always closes.
   static void append_error_response(int status, std::string& out);
+  // The store's counters, as under "sessions" in GET /stats and in the stopped line.
+  nlohmann::json store_stats_json() const;
 
   const HttpServiceOptions& options() const { return options_; }
   SessionStore& store() const { return *store_; }
@@ -58,8 +62,8 @@ class HttpService {
   std::string node_json_;      // the node id as a JSON string literal
 };
 
-// The session store --session-store names (memory only, for now; the others throw
-// std::invalid_argument saying they are not available yet).
+// The session store --session-store names. Throws std::invalid_argument for a bad setting
+// (e.g. an unreadable --cookie-secret-file).
 std::unique_ptr<SessionStore> make_session_store(const ServerOptions& options);
 
 // What a server needs for --protocol http: make_session_store() + HttpService.

@@ -47,7 +47,7 @@ void MemorySessionStore::drop_expired(Shard& shard, int64_t now, int max_count) 
   }
 }
 
-void MemorySessionStore::visit(std::string_view sid, VisitCallback& done) {
+void MemorySessionStore::visit(const VisitRequest& request, VisitCallback& done) {
   const int64_t now = options_.now_ms ? options_.now_ms()
                                       : std::chrono::duration_cast<std::chrono::milliseconds>(
                                             std::chrono::steady_clock::now().time_since_epoch())
@@ -55,7 +55,7 @@ void MemorySessionStore::visit(std::string_view sid, VisitCallback& done) {
   VisitResult result;
   result.created_by = options_.node_id;
   bool found = false;
-  if (auto id = SessionId::parse(sid)) {
+  if (auto id = SessionId::parse(request.sid)) {
     Shard& shard = shard_for(*id);
     std::lock_guard lock(shard.mutex);
     drop_expired(shard, now, kExpiredDropsPerVisit);

@@ -36,7 +36,7 @@ class MemorySessionStore final : public SessionStore {
   explicit MemorySessionStore(MemorySessionStoreOptions options);
   ~MemorySessionStore() override;
 
-  void visit(std::string_view sid, VisitCallback& done) override;
+  void visit(const VisitRequest& request, VisitCallback& done) override;
   SessionStoreStats stats() const override;
 
   size_t shard_count() const { return shards_.size(); }

@@ -22,6 +22,7 @@ struct Request {
   bool keep_alive = true;  // the connection stays open after this response
   std::string body;        // kept for POST /echo only; other bodies are discarded
   std::string sid;         // the `sid` cookie's value, or empty
+  std::string sess;        // the `sess` cookie's value (the cookie store's session), or empty
 
   void clear() {
     method = Method::kOther;
@@ -31,6 +32,7 @@ struct Request {
     keep_alive = true;
     body.clear();
     sid.clear();
+    sess.clear();
   }
 };
 

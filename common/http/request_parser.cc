@@ -158,6 +158,8 @@ int RequestParser::on_headers_complete(http_parser* p) {
   }
   std::string_view sid = find_cookie(s->cookie_, "sid");
   r.sid.assign(sid.data(), sid.size());
+  std::string_view sess = find_cookie(s->cookie_, "sess");
+  r.sess.assign(sess.data(), sess.size());
   // curl sends "Expect: 100-continue" before a body over 1 KiB and waits a second for it.
   s->continue_pending_ = p->content_length != ULLONG_MAX && p->content_length > 0 &&
                          p->http_minor >= 1 &&

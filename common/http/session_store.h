@@ -5,20 +5,41 @@
 // loop), exactly once, and must not call it after the caller is gone (the caller keeps the
 // callback alive until it ran). One store per process, shared by all threads: visit() and
 // stats() are thread-safe.
+// A store that talks to a server over TCP (redis, replicated) does so through the LoopStoreIo
+// of the calling thread's event loop (common/store/store_link.h): each loop thread calls
+// attach_loop() before it serves and detach_loop() before it closes its connections
+// (LoopStoreScope does both); detach_loop() completes every visit still in flight (503).
 #pragma once
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/http/session_id.h"
 
+namespace iomb::store {
+class LoopStoreIo;
+}
+
 namespace iomb::http {
 
+// What a visit knows of the client: its cookies (empty when absent). Valid during visit() only.
+struct VisitRequest {
+  std::string_view sid;   // cookie `sid` (memory, redis, replicated)
+  std::string_view sess;  // cookie `sess` (cookie store: the signed session itself)
+};
+
 struct VisitResult {
+  // 200; 500 when the session cannot be stored (a cookie past 4096 bytes); 503 when the store
+  // is unavailable (down, timed out, overloaded). Only a 200 carries the fields below.
+  int status = 200;
   SessionId sid;
   uint64_t visits = 0;          // including this one
   bool created = false;         // a new session (no, unknown or expired sid): Set-Cookie
   std::string_view created_by;  // node id of the server that created it; valid during the call
+  // A further Set-Cookie value to send (the cookie store's `sess=...; Path=/; ...`), or empty.
+  std::string_view set_cookie;
 };
 
 class VisitCallback {
@@ -34,7 +55,11 @@ struct SessionStoreStats {
   uint64_t created = 0;  // new sessions started
   uint64_t expired = 0;  // dropped because --session-ttl-s passed since their last visit
   uint64_t evicted = 0;  // dropped, least recently used first, to stay within --max-sessions
+  // The store's own outcomes (e.g. redis "timeouts", cookie "rejected_tampered",
+  // replicated "bytes_out"), in a fixed order; names are JSON keys under "sessions".
+  std::vector<std::pair<std::string_view, uint64_t>> counters;
 };
+
 
 class SessionStore {
  public:
@@ -42,8 +67,28 @@ class SessionStore {
   // One visit of session `sid` (the cookie value; empty when the client sent none): loads it,
   // or creates a new one when it is missing, unknown or expired; counts the visit; stores it;
   // then calls done.on_visit() (now or later, see above).
-  virtual void visit(std::string_view sid, VisitCallback& done) = 0;
+  virtual void visit(const VisitRequest& request, VisitCallback& done) = 0;
   virtual SessionStoreStats stats() const = 0;
+  // The calling thread is an event loop that will call visit(): it may keep per-loop state
+  // (connections opened through `io`). Loop thread only; a store that needs none ignores it.
+  virtual void attach_loop(store::LoopStoreIo& /*io*/) {}
+  // The calling loop stops: complete (503) every visit it has in flight, close its links.
+  virtual void detach_loop() {}
+};
+
+// attach_loop() for the lifetime of the scope (declare it after the loop's own state and before
+// its connections, so the store's links go first). Loop thread only.
+class LoopStoreScope {
+ public:
+  LoopStoreScope(SessionStore& store, store::LoopStoreIo& io) : store_(store) {
+    store_.attach_loop(io);
+  }
+  ~LoopStoreScope() { store_.detach_loop(); }
+  LoopStoreScope(const LoopStoreScope&) = delete;
+  LoopStoreScope& operator=(const LoopStoreScope&) = delete;
+
+ private:
+  SessionStore& store_;
 };
 
 }  // namespace iomb::http

@@ -68,8 +68,8 @@ TEST_F(CodecTest, DeferredStashIsBounded) {
 // Completes visits only when the test says so, like a Redis round trip.
 class AsyncStore final : public SessionStore {
  public:
-  void visit(std::string_view sid, VisitCallback& done) override {
-    pending_.push_back({std::string(sid), &done});
+  void visit(const VisitRequest& request, VisitCallback& done) override {
+    pending_.push_back({std::string(request.sid), &done});
   }
   SessionStoreStats stats() const override { return {}; }
   void complete_one() {

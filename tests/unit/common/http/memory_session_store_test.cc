@@ -28,13 +28,13 @@ TEST(MemorySessionStore, CompletesSynchronouslyAndHoldsThePayload) {
   o.node_id = "n";
   MemorySessionStore store(o);
   Capture c;
-  store.visit("", c);
+  store.visit({""}, c);
   EXPECT_EQ(c.calls, 1);
   EXPECT_TRUE(c.result.created);
   EXPECT_EQ(c.result.created_by, "n");
   EXPECT_EQ(store.payload_size(c.sid), 4096);
   std::string sid = c.sid;
-  store.visit(sid, c);
+  store.visit({sid}, c);
   EXPECT_EQ(c.calls, 2);
   EXPECT_FALSE(c.result.created);
   EXPECT_EQ(c.result.visits, 2u);
@@ -56,7 +56,7 @@ TEST(MemorySessionStore, NeverHoldsMoreThanMaxSessions) {
     o.max_sessions = max;
     MemorySessionStore store(o);
     Capture c;
-    for (uint64_t i = 0; i < max + 500; ++i) store.visit("", c);
+    for (uint64_t i = 0; i < max + 500; ++i) store.visit({""}, c);
     auto s = store.stats();
     EXPECT_LE(s.live, max);
     EXPECT_EQ(s.created, max + 500);
@@ -72,9 +72,9 @@ TEST(MemorySessionStore, ExpiredSessionsAreDroppedFromTheTail) {
   o.now_ms = [&now] { return now; };
   MemorySessionStore store(o);
   Capture c;
-  for (int i = 0; i < 5; ++i) store.visit("", c);
+  for (int i = 0; i < 5; ++i) store.visit({""}, c);
   now = 1000;
-  store.visit("", c);  // drops the five expired ones on its way
+  store.visit({""}, c);  // drops the five expired ones on its way
   EXPECT_EQ(store.stats().expired, 5u);
   EXPECT_EQ(store.stats().live, 1u);
 }
@@ -84,7 +84,7 @@ TEST(MemorySessionStore, ConcurrentVisitsCountEveryVisit) {
   o.max_sessions = 1 << 20;  // sharded
   MemorySessionStore store(o);
   Capture seed;
-  store.visit("", seed);
+  store.visit({""}, seed);
   const std::string shared = seed.sid;
   constexpr int kThreads = 4, kVisits = 2000;
   std::vector<std::thread> threads;
@@ -92,14 +92,14 @@ TEST(MemorySessionStore, ConcurrentVisitsCountEveryVisit) {
     threads.emplace_back([&] {
       Capture c;
       for (int i = 0; i < kVisits; ++i) {
-        store.visit(shared, c);
-        store.visit("", c);
+        store.visit({shared}, c);
+        store.visit({""}, c);
       }
     });
   }
   for (auto& t : threads) t.join();
   Capture last;
-  store.visit(shared, last);
+  store.visit({shared}, last);
   EXPECT_EQ(last.result.visits, uint64_t{kThreads} * kVisits + 2);
   EXPECT_EQ(store.stats().created, uint64_t{kThreads} * kVisits + 1);
 }
