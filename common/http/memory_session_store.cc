@@ -1,6 +1,7 @@
 // Implementation of memory_session_store.h.
 #include "common/http/memory_session_store.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace iomb::http {
@@ -47,13 +48,36 @@ void MemorySessionStore::drop_expired(Shard& shard, int64_t now, int max_count) 
   }
 }
 
+int64_t MemorySessionStore::now() const {
+  return options_.now_ms ? options_.now_ms()
+                         : std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+}
+
+void MemorySessionStore::evict_for_insert(Shard& shard) {
+  while (shard.lru.size() >= shard.capacity && !shard.lru.empty()) {
+    shard.index.erase(shard.lru.back().id);
+    shard.lru.pop_back();
+    live_.fetch_sub(1, std::memory_order_relaxed);
+    evicted_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 void MemorySessionStore::visit(const VisitRequest& request, VisitCallback& done) {
-  const int64_t now = options_.now_ms ? options_.now_ms()
-                                      : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::steady_clock::now().time_since_epoch())
-                                            .count();
+  visit_into(request, done, nullptr);
+}
+
+void MemorySessionStore::visit(const VisitRequest& request, VisitCallback& done,
+                               SessionRecord& changed) {
+  visit_into(request, done, &changed);
+}
+
+void MemorySessionStore::visit_into(const VisitRequest& request, VisitCallback& done,
+                                    SessionRecord* changed) {
+  const int64_t now = this->now();
   VisitResult result;
-  result.created_by = options_.node_id;
+  std::string origin;  // created_by of a session a peer created (short: no allocation)
   bool found = false;
   if (auto id = SessionId::parse(request.sid)) {
     Shard& shard = shard_for(*id);
@@ -72,6 +96,11 @@ void MemorySessionStore::visit(const VisitRequest& request, VisitCallback& done)
         shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
         result.sid = s.id;
         result.visits = s.visits;
+        origin = s.created_by;
+        if (changed) {
+          changed->created_at_ms = s.created_at_ms;
+          changed->payload = s.payload;
+        }
         found = true;
       }
     }
@@ -88,13 +117,12 @@ void MemorySessionStore::visit(const VisitRequest& request, VisitCallback& done)
       std::lock_guard lock(shard.mutex);
       if (shard.index.count(fresh.id) != 0) continue;  // 2^-128: draw again
       drop_expired(shard, now, kExpiredDropsPerVisit);
-      while (shard.lru.size() >= shard.capacity && !shard.lru.empty()) {
-        shard.index.erase(shard.lru.back().id);
-        shard.lru.pop_back();
-        live_.fetch_sub(1, std::memory_order_relaxed);
-        evicted_.fetch_add(1, std::memory_order_relaxed);
-      }
+      evict_for_insert(shard);
       result.sid = fresh.id;
+      if (changed) {
+        changed->created_at_ms = now;
+        changed->payload = fresh.payload;
+      }
       shard.lru.push_front(std::move(fresh));
       shard.index.emplace(result.sid, shard.lru.begin());
       live_.fetch_add(1, std::memory_order_relaxed);
@@ -104,8 +132,63 @@ void MemorySessionStore::visit(const VisitRequest& request, VisitCallback& done)
     result.visits = 1;
     result.created = true;
   }
+  result.created_by = origin.empty() ? std::string_view(options_.node_id) : origin;
+  if (changed) {
+    changed->sid = result.sid;
+    changed->visits = result.visits;
+    changed->last_seen_ms = now;
+    changed->created_by.assign(result.created_by);
+  }
   // Called with no lock held: the callback may start the next visit.
   done.on_visit(result);
+}
+
+bool MemorySessionStore::apply(const SessionRecord& r) {
+  const int64_t now = this->now();
+  if (now - r.last_seen_ms >= ttl_ms_) return false;
+  Shard& shard = shard_for(r.sid);
+  std::lock_guard lock(shard.mutex);
+  drop_expired(shard, now, kExpiredDropsPerVisit);
+  const bool ours = r.created_by == options_.node_id;
+  if (auto it = shard.index.find(r.sid); it != shard.index.end()) {
+    Session& s = *it->second;
+    s.visits = std::max(s.visits, r.visits);
+    s.created_at_ms = std::min(s.created_at_ms, r.created_at_ms);
+    if (r.last_seen_ms > s.last_seen_ms) {
+      s.last_seen_ms = r.last_seen_ms;
+      s.payload = r.payload;
+      shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
+    }
+    return true;
+  }
+  evict_for_insert(shard);
+  Session s;
+  s.id = r.sid;
+  s.visits = r.visits;
+  s.created_at_ms = r.created_at_ms;
+  s.last_seen_ms = r.last_seen_ms;
+  s.payload = r.payload;
+  if (!ours) s.created_by = r.created_by;
+  shard.lru.push_front(std::move(s));
+  shard.index.emplace(r.sid, shard.lru.begin());
+  live_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void MemorySessionStore::for_each(const std::function<void(const SessionRecord&)>& each) const {
+  SessionRecord r;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard->mutex);
+    for (const Session& s : shard->lru) {
+      r.sid = s.id;
+      r.visits = s.visits;
+      r.created_at_ms = s.created_at_ms;
+      r.last_seen_ms = s.last_seen_ms;
+      r.created_by = s.created_by.empty() ? options_.node_id : s.created_by;
+      r.payload = s.payload;
+      each(r);
+    }
+  }
 }
 
 SessionStoreStats MemorySessionStore::stats() const {

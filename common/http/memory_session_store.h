@@ -31,6 +31,17 @@ struct MemorySessionStoreOptions {
   std::function<int64_t()> now_ms;
 };
 
+// One session as the replicated store ships it (a delta, a snapshot entry). created_by is the
+// node that created the session.
+struct SessionRecord {
+  SessionId sid;
+  uint64_t visits = 0;
+  int64_t created_at_ms = 0;
+  int64_t last_seen_ms = 0;
+  std::string created_by;
+  std::string payload;
+};
+
 class MemorySessionStore final : public SessionStore {
  public:
   explicit MemorySessionStore(MemorySessionStoreOptions options);
@@ -38,6 +49,15 @@ class MemorySessionStore final : public SessionStore {
 
   void visit(const VisitRequest& request, VisitCallback& done) override;
   SessionStoreStats stats() const override;
+
+  // visit(), also copying the session as stored after the visit into `changed` (replication).
+  void visit(const VisitRequest& request, VisitCallback& done, SessionRecord& changed);
+  // Merges a session replicated from a peer: a new sid is inserted (evicting as a creation
+  // does); a known one keeps max(visits), max(last_seen), min(created_at), and the payload of
+  // the later last_seen. Returns false when the record is already expired (dropped).
+  bool apply(const SessionRecord& record);
+  // Calls `each` for every live session (a snapshot for a starting peer), shard by shard.
+  void for_each(const std::function<void(const SessionRecord&)>& each) const;
 
   size_t shard_count() const { return shards_.size(); }
   // Payload bytes held by session `sid` (tests); -1 when there is no such session.
@@ -50,8 +70,13 @@ class MemorySessionStore final : public SessionStore {
     int64_t created_at_ms = 0;
     int64_t last_seen_ms = 0;
     std::string payload;
+    std::string created_by;  // empty: this node
   };
   struct Shard;
+
+  int64_t now() const;
+  void visit_into(const VisitRequest& request, VisitCallback& done, SessionRecord* changed);
+  void evict_for_insert(Shard& shard);
 
   Shard& shard_for(const SessionId& id) const;
   // Pops sessions whose TTL passed from the LRU tail (least recent = oldest last visit).
