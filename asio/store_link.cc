@@ -14,14 +14,14 @@ struct AsioStoreIo::Impl : std::enable_shared_from_this<Impl> {
   enum class State { kConnecting, kConnected, kBackoff, kStopped };
   using ErrorCode = boost::system::error_code;
 
-  Impl(net::io_context& context, Strand strand, const store::Endpoint& to,
-       store::StoreProtocol& protocol)
-      : strand(std::move(strand)),
+  Impl(net::io_context& context, Strand link_strand, const store::Endpoint& to,
+       store::StoreProtocol& link_protocol)
+      : strand(std::move(link_strand)),
         socket(context.get_executor()),
         backoff_timer(context.get_executor()),
         tick_timer(context.get_executor()),
         endpoint(net::ip::make_address_v4(to.host), to.port),
-        protocol(&protocol) {}
+        protocol(&link_protocol) {}
 
   template <class Handler>
   auto bound(Handler&& handler) {
