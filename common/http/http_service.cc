@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/http/cookie_session_store.h"
 #include "common/http/memory_session_store.h"
 #include "common/http/response_writer.h"
 
@@ -201,6 +202,14 @@ void HttpService::append_error_response(int status, std::string& out) {
 }
 
 std::unique_ptr<SessionStore> make_session_store(const ServerOptions& o) {
+  if (o.session_store == "cookie") {
+    CookieSessionStoreOptions c;
+    c.ttl_s = o.session_ttl_s;
+    c.payload_bytes = o.session_bytes;
+    c.node_id = o.node_id;
+    c.keys = load_cookie_keys(o.cookie_secret_file);
+    return std::make_unique<CookieSessionStore>(std::move(c));
+  }
   if (o.session_store != "memory") {
     throw std::invalid_argument("--session-store " + o.session_store +
                                 " is not available yet (only memory)");
