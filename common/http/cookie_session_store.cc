@@ -23,8 +23,7 @@ constexpr std::string_view kAttributes = "; Path=/; HttpOnly; SameSite=Lax";
 // version, key id, expires, sid, visits, created_at, last_seen, created_by_len, payload_len.
 constexpr size_t kFixedBytes = 1 + 4 + 8 + 16 + 8 + 8 + 8 + 1 + 4;
 
-constexpr char kAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 size_t base64url_length(size_t n) { return (n * 4 + 2) / 3; }
 
@@ -211,8 +210,8 @@ void CookieSessionStore::visit(const VisitRequest& request, VisitCallback& done)
     session.created_at_ms = t;
     created_by.assign(options_.node_id);
   }
-  const size_t encoded_len = base64url_length(kFixedBytes + created_by.size() +
-                                              options_.payload_bytes + kMacBytes);
+  const size_t encoded_len =
+      base64url_length(kFixedBytes + created_by.size() + options_.payload_bytes + kMacBytes);
   if (kCookieName.size() + encoded_len > kMaxCookieBytes) {
     counters_[kTooLarge].fetch_add(1, std::memory_order_relaxed);
     result.status = 500;
@@ -256,7 +255,7 @@ SessionStoreStats CookieSessionStore::stats() const {
   SessionStoreStats s;
   s.created = created_.load(std::memory_order_relaxed);
   static constexpr std::string_view kNames[kCount] = {
-      "issued", "rejected_tampered", "rejected_malformed", "rejected_wrong_key",
+      "issued",           "rejected_tampered", "rejected_malformed", "rejected_wrong_key",
       "rejected_expired", "too_large"};
   for (int i = 0; i < kCount; ++i) {
     s.counters.emplace_back(kNames[i], counters_[i].load(std::memory_order_relaxed));

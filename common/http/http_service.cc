@@ -130,8 +130,8 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
   if (v.status != 200) {
     // The store failed this visit (503: unavailable; 500: cannot be stored): the connection
     // stays usable, so the client may retry.
-    append_text(out, r, v.status, v.status == 503 ? "session store unavailable\n"
-                                                  : "session cannot be stored\n");
+    append_text(out, r, v.status,
+                v.status == 503 ? "session store unavailable\n" : "session cannot be stored\n");
     return;
   }
   auto sid = v.sid.hex();
