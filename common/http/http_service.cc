@@ -25,21 +25,33 @@ ConnectionHeader connection_header(const Request& r) {
   return r.http_minor == 0 ? ConnectionHeader::kKeepAlive : ConnectionHeader::kNone;
 }
 
+// A HEAD request gets the response GET would (RFC 9110 §9.3.2): its length, not its bytes.
+void append_for(std::string& out, const Request& r, const ResponseHead& head,
+                std::string_view body) {
+  if (r.head) {
+    append_response_head(out, head, body.size());
+  } else {
+    append_response(out, head, body);
+  }
+}
+
 void append_text(std::string& out, const Request& r, int status, std::string_view body,
                  std::string_view extra_headers = {}) {
   ResponseHead head;
   head.status = status;
   head.connection = connection_header(r);
   head.extra_headers = extra_headers;
-  if (r.head) {
-    append_response_head(out, head, body.size());  // HEAD: the length, not the bytes
-  } else {
-    append_response(out, head, body);
-  }
+  append_for(out, r, head, body);
 }
 
 std::string_view allow_header(Route route) {
-  return route == Route::kEcho ? "Allow: POST\r\n" : "Allow: GET\r\n";
+  return route == Route::kEcho ? "Allow: POST\r\n" : "Allow: GET, HEAD\r\n";
+}
+
+// HEAD is allowed wherever GET is (balancers' health checks use it).
+bool method_allowed(const Request& r) {
+  if (r.route == Route::kEcho) return r.method == Method::kPost;
+  return r.method == Method::kGet || r.head;
 }
 
 }  // namespace
@@ -91,8 +103,7 @@ HttpService::Outcome HttpService::handle(const Request& r, std::string& out,
     append_text(out, r, 404, "not found\n");
     return Outcome::kDone;
   }
-  const Method allowed = r.route == Route::kEcho ? Method::kPost : Method::kGet;
-  if (r.method != allowed) {
+  if (!method_allowed(r)) {
     append_text(out, r, 405, "method not allowed\n", allow_header(r.route));
     return Outcome::kDone;
   }
@@ -164,7 +175,7 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
   head.content_type = "application/json";
   head.connection = connection_header(r);
   head.extra_headers = extra;
-  append_response(out, head, body);
+  append_for(out, r, head, body);
 }
 
 void HttpService::append_stats(const Request& r, std::string& out) const {
@@ -174,7 +185,7 @@ void HttpService::append_stats(const Request& r, std::string& out) const {
   ResponseHead head;
   head.content_type = "application/json";
   head.connection = connection_header(r);
-  append_response(out, head, j.dump());
+  append_for(out, r, head, j.dump());
 }
 
 nlohmann::json HttpService::store_stats_json() const {
