@@ -12,6 +12,7 @@
 
 #include "common/http/memory_session_store.h"
 #include "common/http/response_writer.h"
+#include "common/store/redis_session_store.h"
 
 namespace iomb::http {
 namespace {
@@ -201,6 +202,15 @@ void HttpService::append_error_response(int status, std::string& out) {
 }
 
 std::unique_ptr<SessionStore> make_session_store(const ServerOptions& o) {
+  if (o.session_store == "redis") {
+    store::RedisSessionStoreOptions r;
+    r.redis = store::parse_endpoint(o.redis, "--redis");
+    r.visit.ttl_ms = static_cast<int64_t>(o.session_ttl_s) * 1000;
+    r.visit.payload_bytes = o.session_bytes;
+    r.visit.node_id = o.node_id;
+    r.visit.timeout_ms = static_cast<int64_t>(o.store_timeout_ms);
+    return std::make_unique<store::RedisSessionStore>(std::move(r));
+  }
   if (o.session_store != "memory") {
     throw std::invalid_argument("--session-store " + o.session_store +
                                 " is not available yet (only memory)");

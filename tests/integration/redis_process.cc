@@ -1,0 +1,168 @@
+// Implementation of redis_process.h.
+#include "tests/integration/redis_process.h"
+
+#include <arpa/inet.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness/process/executable_path.h"
+
+namespace iomb::testing {
+namespace {
+
+// A port the kernel just handed out for loopback (free now; redis binds it a moment later).
+uint16_t free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+std::string reply_text(const redisReply* r) {
+  switch (r->type) {
+    case REDIS_REPLY_INTEGER:
+      return std::to_string(r->integer);
+    case REDIS_REPLY_NIL:
+      return "(nil)";
+    case REDIS_REPLY_ERROR:
+      return "ERR:" + std::string(r->str, r->len);
+    case REDIS_REPLY_ARRAY: {
+      std::string s;
+      for (size_t i = 0; i < r->elements; ++i) s += (i ? "," : "") + reply_text(r->element[i]);
+      return s;
+    }
+    default:
+      return std::string(r->str, r->len);
+  }
+}
+
+}  // namespace
+
+RedisProcess::RedisProcess() {
+  for (int attempt = 0; attempt < 3 && !child_; ++attempt) {
+    port_ = free_loopback_port();
+    if (!launch()) child_.reset();
+  }
+}
+
+RedisProcess::~RedisProcess() {
+  if (child_) {
+    child_->signal(SIGCONT);
+    kill();
+  }
+}
+
+bool RedisProcess::launch() {
+  auto path = process::find_executable("redis-server");
+  if (!path) {
+    error_ = "redis-server is not installed (scripts/install-deps.sh installs it)";
+    return false;
+  }
+  process::ChildProcess::Options o;
+  o.argv = {*path,          "--port",       std::to_string(port_), "--bind", "127.0.0.1",
+            "--save",       "",             "--appendonly",        "no",     "--daemonize",
+            "no",           "--protected-mode", "no",              "--loglevel", "warning",
+            "--dir",        "/tmp"};
+  o.out = process::ChildProcess::Output::kTail;
+  o.err = process::ChildProcess::Output::kTail;
+  o.parent_death_signal = SIGKILL;
+  try {
+    child_.emplace(process::ChildProcess::spawn(std::move(o)));
+  } catch (const std::exception& e) {
+    error_ = e.what();
+    return false;
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (child_->wait_for(std::chrono::milliseconds(0))) {
+      error_ = "redis-server exited: " + child_->stdout_text() + child_->stderr_text();
+      return false;
+    }
+    if (auto pong = command({"PING"}); pong && *pong == "PONG") return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  error_ = "redis-server did not answer PING within 5 s";
+  child_->terminate(std::chrono::milliseconds(500));
+  return false;
+}
+
+void RedisProcess::kill() {
+  if (child_) child_->wait_or_kill(std::chrono::milliseconds(0));
+}
+
+bool RedisProcess::restart() {
+  kill();
+  child_.reset();
+  // The port was ours a moment ago; the kernel lets redis bind it again (SO_REUSEADDR).
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (launch()) return true;
+    child_.reset();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+void RedisProcess::pause() {
+  if (child_) child_->signal(SIGSTOP);
+}
+
+void RedisProcess::resume() {
+  if (child_) child_->signal(SIGCONT);
+}
+
+std::optional<std::string> RedisProcess::command(const std::vector<std::string>& argv) const {
+  timeval tv{1, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (c == nullptr || c->err != 0) {
+    if (c != nullptr) redisFree(c);
+    return std::nullopt;
+  }
+  redisSetTimeout(c, tv);
+  std::vector<const char*> args;
+  std::vector<size_t> lens;
+  for (const auto& a : argv) {
+    args.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lens.data()));
+  std::optional<std::string> text;
+  if (reply != nullptr) {
+    text = reply_text(reply);
+    freeReplyObject(reply);
+  }
+  redisFree(c);
+  return text;
+}
+
+int64_t RedisProcess::cpu_us() const {
+  if (!child_) return -1;
+  std::ifstream in("/proc/" + std::to_string(child_->pid()) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(text.substr(close + 2));
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt: fields 3-13
+  long long utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) * 1'000'000 / ::sysconf(_SC_CLK_TCK);
+}
+
+}  // namespace iomb::testing
