@@ -241,12 +241,13 @@ class BlockingStoreLink final : public StoreLink {
   }
 
   bool receive_some(int fd) {
-    char buf[16 * 1024];
+    // On the heap with the link: bio's connection threads have small stacks.
+    char* buf = read_buffer_;
     for (;;) {
-      ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+      ssize_t n = ::recv(fd, buf, sizeof read_buffer_, MSG_DONTWAIT);
       if (n > 0) {
         protocol_.on_input(std::string_view(buf, static_cast<size_t>(n)));
-        if (static_cast<size_t>(n) < sizeof buf) return true;
+        if (static_cast<size_t>(n) < sizeof read_buffer_) return true;
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -262,6 +263,7 @@ class BlockingStoreLink final : public StoreLink {
   // be sent before the protocol's output (both keep their capacity).
   std::string held_;
   std::string first_bytes_;
+  char read_buffer_[16 * 1024];
 };
 
 }  // namespace
