@@ -177,7 +177,7 @@ class BlockingStoreLink final : public StoreLink {
       pool_.wait_for_return(kTickMs);
       const int64_t now = monotonic_ms();
       protocol_.on_tick(now);
-      if (protocol_.idle() || now >= give_up_at) {
+      if (!protocol_.has_waiters() || now >= give_up_at) {
         protocol_.on_disconnected();  // drops the output of the requests the tick failed
         return;
       }
@@ -219,10 +219,10 @@ class BlockingStoreLink final : public StoreLink {
       const int64_t now = monotonic_ms();
       if (now >= next_tick) {
         next_tick = now + kTickMs;
-        const bool owed = !protocol_.idle();
+        const bool owed = protocol_.has_waiters();
         protocol_.on_tick(now);
         // The protocol failed what was overdue: replies still on their way belong to nobody.
-        if (owed && protocol_.idle()) return End::kOutOfStep;
+        if (owed && !protocol_.has_waiters()) return End::kOutOfStep;
         if (now >= give_up_at) return End::kOutOfStep;
       }
     }

@@ -14,8 +14,9 @@
 // protocol is idle between flushes, so it never depends on which socket it gets next.
 //
 // Deadlines: while waiting, flush() calls protocol.on_tick(now) every kTickMs; when a tick
-// leaves the protocol idle (it failed the overdue requests) the socket's reply stream is out of
-// step and the socket is closed, not returned. An EOF or error calls on_disconnected() and
+// leaves no caller waiting (!has_waiters(): it failed the overdue requests) the socket's reply
+// stream is out of step and the socket is closed, not returned (on_disconnected() drops the
+// requests whose replies are still owed). An EOF or error calls on_disconnected() and
 // closes every idle socket of the endpoint too (a restarted server closed them all). A flush
 // never lasts longer than kMaxFlushMs, whatever the protocol does.
 // Threads: open_link() and the link on the one thread that opened it; the pool is shared.
