@@ -1,10 +1,10 @@
 // RingLoop: one io_uring proactor serving one listening socket on one thread, sharing nothing
 // with the other loops but the process-wide connection count and (--protocol http) the
 // HttpService with its session store. It owns its ring, provided buffer ring, connection
-// slots, listener and wake-up eventfd, and the session store's links (ring_store_io.h). Echo answers from the received buffers themselves;
-// HTTP through per-slot HttpConnection state (ring_loop_http.cc). Must be constructed, run
-// and destroyed on its own thread (the ring is SINGLE_ISSUER); wake() may be called from any
-// thread; counters() from any thread.
+// slots, listener and wake-up eventfd, and the session store's links (ring_store_io.h). Echo
+// answers from the received buffers themselves; HTTP through per-slot HttpConnection state
+// (ring_loop_http.cc). Must be constructed, run and destroyed on its own thread (the ring is
+// SINGLE_ISSUER); wake() may be called from any thread; counters() from any thread.
 #pragma once
 
 #include <liburing.h>

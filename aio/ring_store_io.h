@@ -100,9 +100,9 @@ class RingStoreIo final : public store::LoopStoreIo {
   Ring& ring_;
   std::vector<std::unique_ptr<Entry>> entries_;  // stable addresses: the kernel holds pointers
   std::vector<uint32_t> free_;
-  uint32_t live_ = 0;         // entries whose handle exists
-  uint32_t entry_ops_ = 0;    // outstanding over all entries
-  bool tick_armed_ = false;   // the multishot tick (or its one-shot fallback) is in the kernel
+  uint32_t live_ = 0;        // entries whose handle exists
+  uint32_t entry_ops_ = 0;   // outstanding over all entries
+  bool tick_armed_ = false;  // the multishot tick (or its one-shot fallback) is in the kernel
   bool tick_cancel_sent_ = false;
   uint32_t tick_cancels_ = 0;  // cancels of the tick not yet completed
   bool tick_multishot_ = true;

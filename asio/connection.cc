@@ -75,8 +75,11 @@ void Connection::async(Initiate&& initiate, Handler&& handler) {
 }
 
 void Connection::read() {
-  async([this](auto&& h) { socket_.async_read_some(net::buffer(buffer_.data(), read_limit_), std::move(h)); },
-        with_memory(memory_, [this](const ErrorCode& ec, size_t n) { on_read(ec, n); }));
+  async(
+      [this](auto&& h) {
+        socket_.async_read_some(net::buffer(buffer_.data(), read_limit_), std::move(h));
+      },
+      with_memory(memory_, [this](const ErrorCode& ec, size_t n) { on_read(ec, n); }));
 }
 
 void Connection::on_read(const ErrorCode& ec, size_t n) {
@@ -167,8 +170,7 @@ void Connection::on_linger_read(const ErrorCode& ec, size_t n) {
   discarded_ += n;
   if (discarded_ >= kLingerBytes) return finish(net::error::eof);
   async([this](auto&& h) { socket_.async_read_some(net::buffer(buffer_), std::move(h)); },
-        with_memory(memory_,
-                    [this](const ErrorCode& ec2, size_t n2) { on_linger_read(ec2, n2); }));
+        with_memory(memory_, [this](const ErrorCode& ec2, size_t n2) { on_linger_read(ec2, n2); }));
 }
 
 void Connection::finish(const ErrorCode& ec) {

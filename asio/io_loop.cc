@@ -6,9 +6,8 @@
 #include <exception>
 #include <optional>
 
-#include "common/http/http_service.h"
-
 #include "common/check.h"
+#include "common/http/http_service.h"
 
 namespace iomb::asio {
 
@@ -24,12 +23,11 @@ IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
       counters_(/*many_writers=*/threads > 1),
       acceptor_(*this, context_, strand_, std::move(listener), accept_memory_),
       sweeper_(context_, strand_, table_, options.idle_timeout_ms, sweep_memory_),
-      chains_on_strand_(threads > 1 && http != nullptr &&
-                        (options.session_store == "redis" ||
-                         options.session_store == "replicated")) {
+      chains_on_strand_(
+          threads > 1 && http != nullptr &&
+          (options.session_store == "redis" || options.session_store == "replicated")) {
   for (int i = 0; i < threads; ++i) {
-    store_ios_.push_back(
-        std::make_unique<AsioStoreIo>(context_, threads > 1 ? &strand_ : nullptr));
+    store_ios_.push_back(std::make_unique<AsioStoreIo>(context_, threads > 1 ? &strand_ : nullptr));
   }
   acceptor_.start();
   sweeper_.start();

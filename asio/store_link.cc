@@ -41,8 +41,8 @@ struct AsioStoreIo::Impl : std::enable_shared_from_this<Impl> {
     if (ec) return fail();  // out of descriptors: try again later
     socket.set_option(net::ip::tcp::no_delay(true), ec);
     socket.async_connect(endpoint, bound([self = shared_from_this(), e = epoch](ErrorCode ec2) {
-      self->on_connect(e, ec2);
-    }));
+                           self->on_connect(e, ec2);
+                         }));
   }
 
   void on_connect(uint64_t e, const ErrorCode& ec) {
@@ -56,10 +56,10 @@ struct AsioStoreIo::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void read() {
-    socket.async_read_some(
-        net::buffer(recv_buf), bound([self = shared_from_this(), e = epoch](ErrorCode ec, size_t n) {
-          self->on_read(e, ec, n);
-        }));
+    socket.async_read_some(net::buffer(recv_buf),
+                           bound([self = shared_from_this(), e = epoch](ErrorCode ec, size_t n) {
+                             self->on_read(e, ec, n);
+                           }));
   }
 
   void on_read(uint64_t e, const ErrorCode& ec, size_t n) {
@@ -149,9 +149,7 @@ class AsioStoreLink final : public store::StoreLink {
  public:
   explicit AsioStoreLink(std::shared_ptr<AsioStoreIo::Impl> impl) : impl_(std::move(impl)) {}
   ~AsioStoreLink() override { impl_->stop(/*notify=*/false); }
-  bool connected() const override {
-    return impl_->state == AsioStoreIo::Impl::State::kConnected;
-  }
+  bool connected() const override { return impl_->state == AsioStoreIo::Impl::State::kConnected; }
   void flush() override { impl_->send_more(); }
 
  private:
@@ -164,8 +162,8 @@ AsioStoreIo::~AsioStoreIo() = default;
 
 std::unique_ptr<store::StoreLink> AsioStoreIo::open_link(const store::Endpoint& to,
                                                          store::StoreProtocol& protocol) {
-  auto impl = std::make_shared<Impl>(context_, strand_ != nullptr ? *strand_ : Strand(context_.get_executor()),
-                                     to, protocol);
+  auto impl = std::make_shared<Impl>(
+      context_, strand_ != nullptr ? *strand_ : Strand(context_.get_executor()), to, protocol);
   std::lock_guard lock(mutex_);
   std::erase_if(links_, [](const std::weak_ptr<Impl>& w) { return w.expired(); });
   links_.push_back(impl);

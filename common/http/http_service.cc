@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/http/cookie_session_store.h"
 #include "common/http/memory_session_store.h"
 #include "common/http/response_writer.h"
 #include "common/store/redis_session_store.h"
@@ -129,8 +130,8 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
   if (v.status != 200) {
     // The store failed this visit (503: unavailable; 500: cannot be stored): the connection
     // stays usable, so the client may retry.
-    append_text(out, r, v.status, v.status == 503 ? "session store unavailable\n"
-                                                  : "session cannot be stored\n");
+    append_text(out, r, v.status,
+                v.status == 503 ? "session store unavailable\n" : "session cannot be stored\n");
     return;
   }
   auto sid = v.sid.hex();
@@ -151,12 +152,14 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
   body.push_back('}');
   extra.clear();
   extra.append(x_node_header_);
+  // The store's own cookie first: a client that keeps one cookie (iomb load, until it has a
+  // jar) keeps the one that carries the session.
+  if (!v.set_cookie.empty()) extra.append("Set-Cookie: ").append(v.set_cookie).append("\r\n");
   if (v.created) {
     extra.append("Set-Cookie: sid=")
         .append(sid_view)
         .append("; Path=/; HttpOnly; SameSite=Lax\r\n");
   }
-  if (!v.set_cookie.empty()) extra.append("Set-Cookie: ").append(v.set_cookie).append("\r\n");
   ResponseHead head;
   head.content_type = "application/json";
   head.connection = connection_header(r);
@@ -211,9 +214,17 @@ std::unique_ptr<SessionStore> make_session_store(const ServerOptions& o) {
     r.visit.timeout_ms = static_cast<int64_t>(o.store_timeout_ms);
     return std::make_unique<store::RedisSessionStore>(std::move(r));
   }
+  if (o.session_store == "cookie") {
+    CookieSessionStoreOptions c;
+    c.ttl_s = o.session_ttl_s;
+    c.payload_bytes = o.session_bytes;
+    c.node_id = o.node_id;
+    c.keys = load_cookie_keys(o.cookie_secret_file);
+    return std::make_unique<CookieSessionStore>(std::move(c));
+  }
   if (o.session_store != "memory") {
     throw std::invalid_argument("--session-store " + o.session_store +
-                                " is not available yet (only memory)");
+                                " is not available yet (memory, redis and cookie are)");
   }
   MemorySessionStoreOptions m;
   m.ttl_s = o.session_ttl_s;

@@ -43,7 +43,8 @@ void RedisSessionStore::detach_loop() {
 
 void RedisSessionStore::visit(const http::VisitRequest& request, http::VisitCallback& done) {
   LoopState* state = current();
-  if (state == nullptr || !state->link->connected()) {
+  if (state == nullptr ||
+      (!state->link->connected() && !state->protocol->first_connect_pending())) {
     (state == nullptr ? unattached_ : counters_.unavailable).fetch_add(1, std::memory_order_relaxed);
     http::VisitResult result;
     result.status = 503;

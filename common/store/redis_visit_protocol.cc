@@ -113,6 +113,7 @@ void RedisVisitProtocol::start_visit(const http::VisitRequest& request, http::Vi
 }
 
 void RedisVisitProtocol::on_connected() {
+  first_connect_pending_ = false;
   reader_.reset(redisReaderCreate());
   if (!reader_) throw std::bad_alloc();
 }
@@ -216,6 +217,7 @@ void RedisVisitProtocol::fail_all() {
 }
 
 void RedisVisitProtocol::on_disconnected() {
+  first_connect_pending_ = false;
   counters_.disconnects.fetch_add(1, std::memory_order_relaxed);
   fail_all();
 }
