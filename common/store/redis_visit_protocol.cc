@@ -222,6 +222,13 @@ void RedisVisitProtocol::on_disconnected() {
   fail_all();
 }
 
+bool RedisVisitProtocol::has_waiters() const {
+  for (const Pending& p : pending_) {
+    if (p.done != nullptr) return true;
+  }
+  return false;
+}
+
 void RedisVisitProtocol::on_tick(int64_t now_ms) {
   Depth depth(depth_);
   // Indexes, not iterators: a callback may start a visit (push_back).

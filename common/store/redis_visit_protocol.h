@@ -76,6 +76,7 @@ class RedisVisitProtocol final : public StoreProtocol {
   void on_disconnected() override;
   void on_tick(int64_t now_ms) override;
   bool idle() const override { return pending_.empty(); }
+  bool has_waiters() const override;
 
  private:
   enum class Kind : uint8_t { kContinue, kCreate };
