@@ -27,15 +27,9 @@ int64_t ms_since(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
 }
 
-// The models whose loops carry a StoreLink today. nio's and bio's links are written but not
-// yet verified (branch links-nb); until they land, their rows are skipped, not passed.
-constexpr const char* kNoLinksYet = ": its store links are not in yet (issue 14)";
-bool has_store_links(const ServerRow& row) { return row.model == "aio" || row.model == "asio"; }
-
 // Starts the test's redis-server into `redis` (skipping the test when it cannot run here),
 // then the row's server using it, into `server`.
 #define IOMB_REDIS_START(redis, server, ...)                                                 \
-  if (!has_store_links(GetParam())) GTEST_SKIP() << GetParam().model << kNoLinksYet;        \
   RedisProcess redis;                                                                       \
   if (!redis.available()) GTEST_SKIP() << redis.error();                                    \
   std::vector<std::string> server##_flags{"--session-store", "redis", "--redis",            \
