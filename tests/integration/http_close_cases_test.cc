@@ -37,6 +37,39 @@ TEST_P(HttpServerTest, TricklingSlowlorisHitsTheRequestDeadline) {
   EXPECT_GE(stopped.value("closed_idle", 0), 1);
 }
 
+// CR LF before a request line never starts a message for the parser (RFC 9112 §2.2 lets a
+// server skip them), so a client sending "\r\n" every 100 ms once held its connection (a
+// thread in bio) for ever: bytes received with no complete request are a request in progress.
+TEST_P(HttpServerTest, BlankLinesBeforeARequestHitTheRequestDeadline) {
+  IOMB_HTTP_START(server, {"--idle-timeout-ms", "500"});
+  auto fd = connect_loopback(server->port());
+  bool closed = false;
+  for (int i = 0; i < 50 && !closed; ++i) {  // bounded: at most 50 blank lines, ~5 s
+    if (send_all(fd.get(), "\r\n", 1s) != 2) closed = true;
+    if (!closed && wait_peer_closed(fd.get(), 100ms)) closed = true;
+  }
+  EXPECT_TRUE(closed) << "blank lines every 100 ms held the connection past the deadline";
+  fd.reset();
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_GE(stopped.value("closed_idle", 0), 1);
+}
+
+// A blank line after a request (some clients send one) is skipped: the next request on the
+// connection is answered.
+TEST_P(HttpServerTest, BlankLineBetweenRequestsIsSkipped) {
+  IOMB_HTTP_START(server);
+  auto fd = connect_loopback(server->port());
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n\r\n";
+  std::string buffer;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(send_all(fd.get(), req), req.size());
+    auto r = read_response(fd.get(), &buffer);
+    ASSERT_TRUE(r) << "request " << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "ok");
+  }
+}
+
 // After a response that closes, the server sends FIN but keeps reading (and discarding) what
 // the client still sends, so the client's late bytes meet no RST that could destroy the
 // response; the server closes once the client does.

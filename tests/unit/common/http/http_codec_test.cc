@@ -208,6 +208,18 @@ TEST_F(CodecTest, Http11KeepsAliveByDefault) {
   EXPECT_FALSE(closed);
 }
 
+// Blank lines are no request, but bytes read with no complete request keep the connection
+// under the request deadline (mid_request), and a request after them is answered.
+TEST_F(CodecTest, BlankLinesCountAsARequestInProgress) {
+  HttpCodec codec(*service_);
+  EXPECT_FALSE(codec.mid_request());
+  EXPECT_EQ(feed(codec, "\r\n\r\n"), "");
+  EXPECT_TRUE(codec.mid_request());
+  std::string out = feed(codec, "GET /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(parse_responses(out).at(0).body, "ok");
+  EXPECT_FALSE(codec.mid_request());
+}
+
 TEST_F(CodecTest, HeadIsAnsweredAsGetWithoutBodyBytes) {
   HttpCodec codec(*service_);
   std::string out = feed(codec, "HEAD / HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n");
