@@ -81,8 +81,8 @@ class EventLoop {
   Counters counters_;
   UniqueFd epoll_;
   NioStoreIo store_io_;  // its links go (store detach, end of run()) before the connections
-  UniqueFd wakeup_;  // eventfd
-  UniqueFd timer_;   // timerfd, only with --idle-timeout-ms
+  UniqueFd wakeup_;      // eventfd
+  UniqueFd timer_;       // timerfd, only with --idle-timeout-ms
   UniqueFd listener_;
   bool listener_shared_ = false;
   SpareFd spare_fd_;

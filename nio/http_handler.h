@@ -41,7 +41,7 @@ class HttpHandler final : public ProtocolHandler, private Job, private http::Htt
   bool needs_worker() const;
 
   http::HttpCodec codec_;
-  const bool offload_all_;  // --work-us or --block-us: every handled request may be slow
+  const bool offload_all_;   // --work-us or --block-us: every handled request may be slow
   HandlerIo* io_ = nullptr;  // the connection, known from the first on_input()
   bool in_job_ = false;      // submitted to the pool, on_job_done() not yet called
 };

@@ -45,7 +45,8 @@ void RedisSessionStore::visit(const http::VisitRequest& request, http::VisitCall
   LoopState* state = current();
   if (state == nullptr ||
       (!state->link->connected() && !state->protocol->first_connect_pending())) {
-    (state == nullptr ? unattached_ : counters_.unavailable).fetch_add(1, std::memory_order_relaxed);
+    (state == nullptr ? unattached_ : counters_.unavailable)
+        .fetch_add(1, std::memory_order_relaxed);
     http::VisitResult result;
     result.status = 503;
     done.on_visit(result);

@@ -105,7 +105,8 @@ TEST_P(HttpServerTest, HeadIsAnsweredLikeGetWithoutBody) {
     EXPECT_NE(head.find("Content-Length: "), std::string::npos) << head;
     EXPECT_EQ(head.find("Content-Length: 0\r\n"), std::string::npos) << head;
     const std::string rest = raw.substr(end + 4);
-    EXPECT_EQ(rest.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << path << ": body bytes after HEAD: " << rest;
+    EXPECT_EQ(rest.rfind("HTTP/1.1 200 OK\r\n", 0), 0u)
+        << path << ": body bytes after HEAD: " << rest;
     EXPECT_EQ(rest.substr(rest.size() - 2), "ok") << rest;
   }
   auto fd = connect_loopback(server->port());

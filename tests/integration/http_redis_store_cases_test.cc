@@ -29,11 +29,11 @@ int64_t ms_since(Clock::time_point t) {
 
 // Starts the test's redis-server into `redis` (skipping the test when it cannot run here),
 // then the row's server using it, into `server`.
-#define IOMB_REDIS_START(redis, server, ...)                                                 \
-  RedisProcess redis;                                                                       \
-  if (!redis.available()) GTEST_SKIP() << redis.error();                                    \
-  std::vector<std::string> server##_flags{"--session-store", "redis", "--redis",            \
-                                          redis.endpoint()};                                \
+#define IOMB_REDIS_START(redis, server, ...)                                                      \
+  RedisProcess redis;                                                                             \
+  if (!redis.available()) GTEST_SKIP() << redis.error();                                          \
+  std::vector<std::string> server##_flags{"--session-store", "redis", "--redis",                  \
+                                          redis.endpoint()};                                      \
   for (const std::string& f : std::vector<std::string>(__VA_ARGS__)) server##_flags.push_back(f); \
   IOMB_HTTP_START(server, server##_flags)
 
