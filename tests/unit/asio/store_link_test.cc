@@ -53,10 +53,12 @@ TEST_F(AsioStoreLinkTest, ConnectsGreetsAndCarriesBytesInOrderBothWays) {
   protocol_.append("z");
   link->flush();
   peer_.to_send = "reply-" + big;
-  ASSERT_TRUE(run_until([&] {
-    return peer_.received.size() == 5 + 1 + big.size() + 1 &&
-           protocol_.input.size() == peer_.to_send.size();
-  }, 10000));
+  ASSERT_TRUE(run_until(
+      [&] {
+        return peer_.received.size() == 5 + 1 + big.size() + 1 &&
+               protocol_.input.size() == peer_.to_send.size();
+      },
+      10000));
   EXPECT_TRUE(peer_.received == "HELLOa" + big + "z");
   EXPECT_TRUE(protocol_.input == peer_.to_send);
   EXPECT_EQ(protocol_.disconnected, 0);
