@@ -75,6 +75,7 @@ RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
   ring_ = std::make_unique<Ring>(config);
   setup_name_ = ring_->setup_name();
   cq_entries_ = ring_->cq_entries();
+  store_io_ = std::make_unique<RingStoreIo>(*ring_);
   buffers_ = std::make_unique<BufferRing>(ring_->get(), kBufferGroup, aio.buffer_count,
                                           static_cast<uint32_t>(aio.buffer_size));
   if (aio.fixed_files) {
@@ -111,6 +112,7 @@ RingLoop::~RingLoop() {
   // kernel no longer touches the buffer memory.
   ring_.reset();
   buffers_.reset();
+  store_io_.reset();
 }
 
 uint32_t RingLoop::now_ms() const {
@@ -205,6 +207,7 @@ void RingLoop::cancel_loop_op(uint64_t user_data) {
 void RingLoop::run() noexcept {
   IOMB_CHECK_IN_LOOP_THREAD(loop_thread_);
   io_uring* ring = ring_->get();
+  if (http_ != nullptr) store_scope_.emplace(http_->store(), *store_io_);
   arm_wake();
   arm_accept();
   arm_tick();
@@ -214,11 +217,13 @@ void RingLoop::run() noexcept {
     buffers_->publish();
     rearm_starved();
     buffers_->publish();
-    if (stopping_ && table_.live() == 0) break;
+    if (stopping_ && table_.live() == 0 && !store_io_->busy()) break;
     int rc;
     if (stopping_) {
       if (now_ms_ - stop_started_ms > kStopDeadlineMs) {
-        std::fprintf(stderr, "iomb-aio: %u connections still closing after %u ms; giving up\n",
+        std::fprintf(stderr,
+                     "iomb-aio: %u connections (or store links) still closing after %u ms; "
+                     "giving up\n",
                      table_.live(), kStopDeadlineMs);
         break;
       }
@@ -264,8 +269,10 @@ void RingLoop::run() noexcept {
       if (c.in_use && c.fd_open) ::close(c.fd);
     }
   }
+  store_scope_.reset();  // (already detached by begin_stop)
   ring_.reset();
   buffers_.reset();
+  store_io_.reset();  // closes link sockets the ring's teardown cancelled
 }
 
 void RingLoop::process_completions() {
@@ -306,6 +313,9 @@ void RingLoop::dispatch(const io_uring_cqe& cqe) {
       return;
     case Op::kPressureTimer:
       pressure_timer_armed_ = false;  // the loop looks at the ring again on its way round
+      return;
+    case Op::kStoreLink:
+      store_io_->on_completion(ud, cqe);
       return;
     case Op::kCloseRejected:
     case Op::kCancelLoop:
@@ -462,6 +472,8 @@ void RingLoop::on_tick(const io_uring_cqe& cqe) {
 
 void RingLoop::begin_stop() {
   stopping_ = true;
+  // The store first: its visits in flight complete (503) while their connections still exist.
+  store_scope_.reset();
   if (accept_armed_) {
     cancel_loop_op(ud(Op::kAccept));
     cancel_loop_op(ud(Op::kAcceptRetry));

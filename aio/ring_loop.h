@@ -1,10 +1,10 @@
 // RingLoop: one io_uring proactor serving one listening socket on one thread, sharing nothing
 // with the other loops but the process-wide connection count and (--protocol http) the
 // HttpService with its session store. It owns its ring, provided buffer ring, connection
-// slots, listener and wake-up eventfd. Echo answers from the received buffers themselves;
-// HTTP through per-slot HttpConnection state (ring_loop_http.cc). Must be constructed, run
-// and destroyed on its own thread (the ring is SINGLE_ISSUER); wake() may be called from any
-// thread; counters() from any thread.
+// slots, listener and wake-up eventfd, and the session store's links (ring_store_io.h). Echo
+// answers from the received buffers themselves; HTTP through per-slot HttpConnection state
+// (ring_loop_http.cc). Must be constructed, run and destroyed on its own thread (the ring is
+// SINGLE_ISSUER); wake() may be called from any thread; counters() from any thread.
 #pragma once
 
 #include <liburing.h>
@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "aio/connection_table.h"
 #include "aio/http_connection.h"
 #include "aio/ring.h"
+#include "aio/ring_store_io.h"
 #include "aio/user_data.h"
 #include "common/connection_budget.h"
 #include "common/counters.h"
@@ -136,6 +138,11 @@ class RingLoop {
   Counters counters_;
   std::unique_ptr<Ring> ring_;
   std::unique_ptr<BufferRing> buffers_;
+  // The session store's links on this ring (--protocol http with a store that talks TCP), and
+  // the store's attachment to this loop: attached when run() starts, detached (in-flight
+  // visits answered 503) when the stop begins, before the connections close.
+  std::unique_ptr<RingStoreIo> store_io_;
+  std::optional<http::LoopStoreScope> store_scope_;
   ConnectionTable table_;
   const bool poll_accept_;  // prefork workers: multishot poll + accept4 instead of accept ops
   const http::HttpService* const http_;                      // --protocol http

@@ -130,4 +130,9 @@ nlohmann::json AioServer::ready_info() const {
           {"buffer_size", aio_.buffer_size},  {"buffer_count", aio_.buffer_count}};
 }
 
+nlohmann::json AioServer::stopped_info() const {
+  if (!http_) return nlohmann::json::object();
+  return {{"sessions", http_->store_stats_json()}};
+}
+
 }  // namespace iomb::aio

@@ -32,6 +32,7 @@ class AioServer : public Server {
   void request_stop() override;
   CounterSnapshot counters() const override;
   nlohmann::json ready_info() const override;
+  nlohmann::json stopped_info() const override;
 
  private:
   void loop_thread(size_t index, UniqueFd listener);

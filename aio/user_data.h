@@ -2,7 +2,9 @@
 // connection slot (and which incarnation of it) it belongs to, and for sends the provided
 // buffer it transmits (so a zero-copy notification can release exactly that buffer, and a
 // cancel can name exactly that send), or
-// kNoBuffer for an HTTP send from the connection's own output buffer.
+// kNoBuffer for an HTTP send from the connection's own output buffer. A session-store link
+// (ring_store_io.h) uses the same layout: its index as the slot, its own generation, and which
+// of its operations it is in the buffer field.
 // Pure value code; any thread.
 #pragma once
 
@@ -23,6 +25,7 @@ enum class Op : uint8_t {
   kCancelLoop,     // cancel of a loop-level operation (accept, tick) at shutdown
   kShutdown,       // shutdown(SHUT_WR) of a slot's socket: HTTP lingering close
   kPressureTimer,  // one-shot timer: look again at who holds the buffer ring while it is low
+  kStoreLink,      // a session-store link's operation (slot: link index, buffer: StoreLinkOp)
 };
 
 // Layout: op:8 | generation:16 | buffer id:16 | slot:24.

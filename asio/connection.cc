@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/error.hpp>
 
 #include "asio/io_loop.h"
@@ -22,6 +23,7 @@ Connection::Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<ProtocolH
                             std::min<uint64_t>(kBufferBytes, loop.options().max_pending_bytes))
                       : kBufferBytes),
       protocol_(std::move(protocol)),
+      strand_(loop.chain_strand()),
       last_tick_(loop.tick()) {
   if (loop.options().test_echo_delay_us > 0 && loop.options().protocol == Protocol::kEcho) {
     delay_timer_ = std::make_unique<SteadyTimer>(socket_.get_executor());
@@ -63,9 +65,20 @@ void Connection::track_request(uint64_t answered) {
   }
 }
 
+template <class Initiate, class Handler>
+void Connection::async(Initiate&& initiate, Handler&& handler) {
+  if (strand_ != nullptr) {
+    initiate(net::bind_executor(*strand_, std::forward<Handler>(handler)));
+  } else {
+    initiate(std::forward<Handler>(handler));
+  }
+}
+
 void Connection::read() {
-  socket_.async_read_some(
-      net::buffer(buffer_.data(), read_limit_),
+  async(
+      [this](auto&& h) {
+        socket_.async_read_some(net::buffer(buffer_.data(), read_limit_), std::move(h));
+      },
       with_memory(memory_, [this](const ErrorCode& ec, size_t n) { on_read(ec, n); }));
 }
 
@@ -116,8 +129,12 @@ void Connection::send(ProtocolOutput output) {
 void Connection::write_rest() {
   // async_write_some rather than the composed async_write: a short write (the peer is not
   // reading fast enough) becomes visible here and is counted as a backpressure stall.
-  socket_.async_write_some(
-      net::buffer(output_.bytes.data() + written_, output_.bytes.size() - written_),
+  async(
+      [this](auto&& h) {
+        socket_.async_write_some(
+            net::buffer(output_.bytes.data() + written_, output_.bytes.size() - written_),
+            std::move(h));
+      },
       with_memory(memory_, [this](const ErrorCode& ec, size_t n) { on_write(ec, n); }));
 }
 
@@ -143,9 +160,8 @@ void Connection::start_linger() {
   set_deadline(loop_.tick() + kLingerTicks);
   ErrorCode ignored;
   socket_.shutdown(net::socket_base::shutdown_send, ignored);  // FIN after the response
-  socket_.async_read_some(
-      net::buffer(buffer_.data(), buffer_.size()),
-      with_memory(memory_, [this](const ErrorCode& ec, size_t n) { on_linger_read(ec, n); }));
+  async([this](auto&& h) { socket_.async_read_some(net::buffer(buffer_), std::move(h)); },
+        with_memory(memory_, [this](const ErrorCode& ec, size_t n) { on_linger_read(ec, n); }));
 }
 
 void Connection::on_linger_read(const ErrorCode& ec, size_t n) {
@@ -153,9 +169,8 @@ void Connection::on_linger_read(const ErrorCode& ec, size_t n) {
   if (ec) return finish(ec);
   discarded_ += n;
   if (discarded_ >= kLingerBytes) return finish(net::error::eof);
-  socket_.async_read_some(
-      net::buffer(buffer_.data(), buffer_.size()),
-      with_memory(memory_, [this](const ErrorCode& ec2, size_t n2) { on_linger_read(ec2, n2); }));
+  async([this](auto&& h) { socket_.async_read_some(net::buffer(buffer_), std::move(h)); },
+        with_memory(memory_, [this](const ErrorCode& ec2, size_t n2) { on_linger_read(ec2, n2); }));
 }
 
 void Connection::finish(const ErrorCode& ec) {

@@ -72,6 +72,10 @@ class Connection final : private ProtocolHost {
   friend class ConnectionTable;
   using ErrorCode = boost::system::error_code;
 
+  // Starts an asynchronous operation: `initiate(handler)`, the handler bound to the loop's
+  // chain strand when there is one (IoLoop::chain_strand).
+  template <class Initiate, class Handler>
+  void async(Initiate&& initiate, Handler&& handler);
   void read();
   void on_read(const ErrorCode& ec, size_t n);
   // Acts on what the protocol returned: send, linger, wait or read.
@@ -95,6 +99,7 @@ class Connection final : private ProtocolHost {
   const int fd_;  // for close_for() from other threads; valid while in the table
   const size_t read_limit_;
   std::unique_ptr<ProtocolHandler> protocol_;
+  Strand* const strand_;
   std::unique_ptr<SteadyTimer> delay_timer_;  // only with --test-echo-delay-us
   size_t table_index_ = 0;                    // ConnectionTable's slot
   std::atomic<uint64_t> last_tick_;

@@ -4,8 +4,10 @@
 #include <boost/asio/post.hpp>
 #include <cstdio>
 #include <exception>
+#include <optional>
 
 #include "common/check.h"
+#include "common/http/http_service.h"
 
 namespace iomb::asio {
 
@@ -20,7 +22,13 @@ IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
       strand_(context_.get_executor()),
       counters_(/*many_writers=*/threads > 1),
       acceptor_(*this, context_, strand_, std::move(listener), accept_memory_),
-      sweeper_(context_, strand_, table_, options.idle_timeout_ms, sweep_memory_) {
+      sweeper_(context_, strand_, table_, options.idle_timeout_ms, sweep_memory_),
+      chains_on_strand_(
+          threads > 1 && http != nullptr &&
+          (options.session_store == "redis" || options.session_store == "replicated")) {
+  for (int i = 0; i < threads; ++i) {
+    store_ios_.push_back(std::make_unique<AsioStoreIo>(context_, threads > 1 ? &strand_ : nullptr));
+  }
   acceptor_.start();
   sweeper_.start();
 }
@@ -28,6 +36,11 @@ IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
 IoLoop::~IoLoop() = default;
 
 void IoLoop::run() {
+  std::optional<http::LoopStoreScope> store_scope;
+  if (http_ != nullptr) {
+    const size_t i = next_store_io_.fetch_add(1) % store_ios_.size();
+    store_scope.emplace(http_->store(), *store_ios_[i]);
+  }
   for (;;) {
     try {
       context_.run();
@@ -49,6 +62,8 @@ void IoLoop::stop_on_strand() {
   stopping_ = true;
   acceptor_.stop();
   sweeper_.stop();
+  // The store's links first: visits in flight complete (503) while their connections exist.
+  for (auto& io : store_ios_) io->shutdown();
   table_.for_each([](Connection& c) { c.close_for(CloseReason::kServer); });
   // Each chain now ends on its own; run() returns when the last one is gone.
 }

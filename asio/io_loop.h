@@ -3,12 +3,17 @@
 // thread, each with its own SO_REUSEPORT listener, and nothing is shared but the process-wide
 // connection count (--max-conns). In shared mode there is one IoLoop whose io_context is run by
 // --threads threads. The acceptor, the sweeper and stop run on the loop's strand (they share
-// the acceptor, timers and the table's visitors); connection chains run strand-free.
+// the acceptor, timers and the table's visitors); connection chains run strand-free, except in
+// shared mode with a session store that talks TCP (redis, replicated), where they run on the
+// strand with the store's links (store_link.h): that serializes the HTTP handlers of a shared
+// io_context, the price of a store whose per-loop state is not thread-safe.
 // run() on each of the loop's threads; request_stop() on any thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "asio/acceptor.h"
 #include "asio/asio_types.h"
@@ -17,6 +22,7 @@
 #include "asio/idle_sweeper.h"
 #include "asio/loop_counters.h"
 #include "asio/protocol_handler.h"
+#include "asio/store_link.h"
 #include "common/connection_budget.h"
 #include "common/server_options.h"
 #include "common/unique_fd.h"
@@ -47,6 +53,9 @@ class IoLoop {
   ConnectionTable& table() noexcept { return table_; }
   const ServerOptions& options() const noexcept { return options_; }
   uint64_t tick() const noexcept { return sweeper_.tick(); }
+  // Shared mode with a session store that talks TCP: connection chains run on the strand, as
+  // the store's links do (store_link.h); else nullptr.
+  Strand* chain_strand() noexcept { return chains_on_strand_ ? &strand_ : nullptr; }
 
  private:
   void stop_on_strand();
@@ -64,6 +73,11 @@ class IoLoop {
   ConnectionTable table_;
   Acceptor acceptor_;
   IdleSweeper sweeper_;
+  const bool chains_on_strand_;
+  // The session store's links: one LoopStoreIo per thread that runs the context, each thread
+  // attaching the store with its own while it runs (run()); shut down first when stopping.
+  std::vector<std::unique_ptr<AsioStoreIo>> store_ios_;
+  std::atomic<size_t> next_store_io_{0};
   bool stopping_ = false;  // on the strand
 };
 

@@ -82,4 +82,9 @@ nlohmann::json AsioServer::ready_info() const {
       {"threads", options_.threads}, {"boost", BOOST_LIB_VERSION}, {"io_contexts", loops_.size()}};
 }
 
+nlohmann::json AsioServer::stopped_info() const {
+  if (!http_) return nlohmann::json::object();
+  return {{"sessions", http_->store_stats_json()}};
+}
+
 }  // namespace iomb::asio

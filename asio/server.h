@@ -34,6 +34,7 @@ class AsioServer : public Server {
   void request_stop() override;
   CounterSnapshot counters() const override;
   nlohmann::json ready_info() const override;
+  nlohmann::json stopped_info() const override;
 
  private:
   // The listener of loop 1.. in context-per-thread mode.

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 namespace iomb::bio {
 
@@ -128,11 +129,17 @@ void BioServer::dispatch(UniqueFd fd) {
 }
 
 void BioServer::serve(UniqueFd fd) {
+  // Thread-per-conn: this thread serves this one connection.
+  std::optional<http::LoopStoreScope> store_scope;
+  if (http_ && !pool_mode_) store_scope.emplace(http_->store(), store_io_);
   serve_connection(std::move(fd), context_);
+  store_scope.reset();
   connections_.release();
 }
 
 void BioServer::pool_worker() {
+  std::optional<http::LoopStoreScope> store_scope;
+  if (http_) store_scope.emplace(http_->store(), store_io_);
   for (;;) {
     int raw;
     {
@@ -151,6 +158,11 @@ void BioServer::pool_worker() {
     }
     serve(UniqueFd(raw));
   }
+}
+
+nlohmann::json BioServer::stopped_info() const {
+  if (!http_) return nlohmann::json::object();
+  return {{"sessions", http_->store_stats_json()}};
 }
 
 }  // namespace iomb::bio

@@ -17,6 +17,7 @@
 #include "common/connection_budget.h"
 #include "common/server.h"
 #include "common/socket_ops.h"
+#include "common/store/blocking_store_io.h"
 
 namespace iomb::bio {
 
@@ -28,6 +29,7 @@ class BioServer : public Server {
   void run() override;
   void request_stop() override;
   CounterSnapshot counters() const override { return counters_.snapshot(); }
+  nlohmann::json stopped_info() const override;
 
  private:
   void accept_loop();
@@ -44,6 +46,9 @@ class BioServer : public Server {
   std::atomic<bool> stopping_{false};
   ConnectionBudget connections_{options_.max_conns};  // served + queued
   std::unique_ptr<http::HttpService> http_;           // --protocol http only
+  // HTTP: every serving thread (a connection's, a pool worker) attaches the session store to
+  // this one for its life (LoopStoreScope); it keeps no per-thread state and is thread-safe.
+  store::BlockingStoreIo store_io_;
   ConnectionContext context_;
   SmallStackThreads connection_threads_;
 

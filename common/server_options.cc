@@ -77,7 +77,8 @@ void add_server_flags(CLI::App& app, ServerOptions& o, const ModelSpec& spec) {
       ->group(http)
       ->capture_default_str();
   app.add_option("--cookie-secret-file", o.cookie_secret_file,
-                 "HTTP: file holding the HMAC key for --session-store cookie")
+                 "HTTP: HMAC keys for --session-store cookie, one per line (raw text, >= 16 bytes; "
+                 "the first signs, all verify)")
       ->group(http);
   app.add_option("--peers", o.peers, "HTTP: HOST:PORT of each peer for --session-store replicated")
       ->delimiter(',')

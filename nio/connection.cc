@@ -152,7 +152,7 @@ void Connection::flush() {
   }
   out_.shrink_if_empty(kKeepOutputBytes);
   paused_ = false;  // drained: resume reading
-  if (peer_closed_ && !job_outstanding_) {
+  if (peer_closed_ && !owed()) {
     close(Counter::kClosedByPeer);
     return;
   }
@@ -187,7 +187,7 @@ void Connection::apply(HandlerStatus status) {
 
 void Connection::peer_closed() {
   peer_closed_ = true;
-  if (out_.empty() && !job_outstanding_) {
+  if (out_.empty() && !owed()) {
     close(Counter::kClosedByPeer);
     return;
   }
@@ -197,7 +197,8 @@ void Connection::peer_closed() {
 void Connection::update_interest() {
   if (closed()) return;
   uint32_t want = 0;
-  if (lingering_ || (!paused_ && !peer_closed_ && !close_after_flush_ && !job_outstanding_)) {
+  if (lingering_ || (!paused_ && !peer_closed_ && !close_after_flush_ && !job_outstanding_ &&
+                     handler_->want_read())) {
     want |= EPOLLIN | EPOLLRDHUP;
   }
   if (!out_.empty()) want |= EPOLLOUT;
@@ -227,7 +228,7 @@ void Connection::on_timer() {
   }
   const uint64_t idle = loop_.idle_ticks();
   if (idle == 0) return;
-  if (job_outstanding_) {
+  if (owed()) {
     timers.schedule(*this, now + idle);  // the server owes the work, not the peer
     return;
   }
@@ -306,7 +307,17 @@ void Connection::on_job_done(Job& job) {
   answered_ = false;
   apply(handler_->on_job_done(job, *this));
   track_request(was_mid_request);
-  if (!closed() && peer_closed_ && out_.empty() && !job_outstanding_) close(Counter::kClosedByPeer);
+  if (!closed() && peer_closed_ && out_.empty() && !owed()) close(Counter::kClosedByPeer);
+}
+
+void Connection::on_async_output(HandlerStatus status) {
+  if (closed()) {
+    if (!owed()) loop_.destroy_later(this);  // close() deferred the destruction to this point
+    return;
+  }
+  touch();
+  apply(status);  // sends, and reads again (update_interest)
+  if (!closed() && peer_closed_ && out_.empty() && !owed()) close(Counter::kClosedByPeer);
 }
 
 void Connection::close_for_errno(int err) {
@@ -319,7 +330,7 @@ void Connection::close(Counter reason) {
   fd_.reset();  // also removes it from the epoll set (the fd is never duplicated)
   loop_.counters_local().add_local(reason);
   loop_.context().connections.release();
-  if (!job_outstanding_) loop_.destroy_later(this);
+  if (!owed()) loop_.destroy_later(this);
 }
 
 }  // namespace iomb::nio

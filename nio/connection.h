@@ -5,7 +5,9 @@
 // is closed by the timer wheel: idle timeout, a request incomplete for longer than the idle
 // timeout (slowloris), or the end of a lingering close (kCloseAfterFlush: shutdown(SHUT_WR),
 // then discard input until EOF, 1 MiB or 2 s). A connection closed while its Job runs on a
-// worker stays allocated until the job comes back (on_job_done).
+// worker stays allocated until the job comes back (on_job_done); one whose handler is busy
+// (an asynchronous session-store visit) likewise until the visit called back
+// (on_async_output), and meanwhile it is not closed for EOF or idleness.
 // Owned by its loop (EventLoop::connections_); loop thread only.
 #pragma once
 
@@ -45,8 +47,11 @@ class Connection final : public TimerNode, public HandlerIo {
   void write(std::span<const char> bytes) override;
   bool submit(Job& job) override;
   void count_requests(uint64_t n) override;
+  void on_async_output(HandlerStatus status) override;
 
  private:
+  // Something will call back into this connection (a job, a store visit).
+  bool owed() const { return job_outstanding_ || handler_->busy(); }
   void on_readable(uint32_t events);
   void flush();
   void apply(HandlerStatus status);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <system_error>
 
 #include "nio/accept_pending.h"
@@ -16,11 +17,12 @@ namespace iomb::nio {
 namespace {
 
 // epoll_event.data.u64 of the loop's own descriptors; connections store their (aligned)
-// address, which is never this small.
+// address, which is never this small; store links their address with bit 0 set.
 constexpr uint64_t kWakeupTag = 1;
 constexpr uint64_t kTimerTag = 2;
 constexpr uint64_t kListenerTag = 3;
 constexpr uint64_t kListenerRetryTag = 4;
+constexpr uint64_t kStoreTickTag = 5;
 
 // One epoll_wait returns up to this many events: with many busy connections one syscall
 // serves many of them.
@@ -45,6 +47,7 @@ void add_fd(int epoll_fd, int fd, uint64_t tag, uint32_t extra = 0) {
 EventLoop::EventLoop(ServerContext& context)
     : context_(context),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
+      store_io_(epoll_.get(), kStoreTickTag),
       wakeup_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
       read_buffer_(std::make_unique_for_overwrite<char[]>(kReadBufferBytes)) {
   if (!epoll_) throw_errno("epoll_create1");
@@ -86,6 +89,10 @@ void EventLoop::run() {
   // Unbound again when run() ends: the server then holds the loop alone (close_all() after
   // every thread joined).
   LoopThread::Binding binding(loop_thread_);
+  // Detaches when run() ends, on this thread: visits still in flight complete (503) while the
+  // connections waiting for them are still open.
+  std::optional<http::LoopStoreScope> store_scope;
+  if (context_.loop_store != nullptr) store_scope.emplace(*context_.loop_store, store_io_);
   epoll_event events[kMaxEvents];
   while (!context_.stopping.load(std::memory_order_acquire)) {
     int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, -1);
@@ -103,7 +110,9 @@ void EventLoop::run() {
         accept_ready();
       } else if (tag == kListenerRetryTag) {
         resume_listener();
-      } else {
+      } else if (tag == kStoreTickTag) {
+        store_io_.on_tick_ready();
+      } else if (!NioStoreIo::dispatch(tag, events[i].events)) {
         static_cast<Connection*>(events[i].data.ptr)->handle_events(events[i].events);
       }
     }

@@ -2,7 +2,8 @@
 // optional listening socket (reactors mode), a wakeup eventfd (new connections from the
 // acceptor, finished jobs from the worker pool, stop), one timerfd ticking the timer wheel
 // (idle timeouts, HTTP request deadlines and lingering closes), the shared read buffer and its
-// counters.
+// counters; and the loop's session-store links (NioStoreIo), attached to the store while run()
+// runs when the context names one.
 // run() and every other member run on the loop thread, except the ones marked "any thread".
 #pragma once
 
@@ -18,6 +19,7 @@
 #include "common/socket_ops.h"
 #include "common/unique_fd.h"
 #include "nio/server_context.h"
+#include "nio/store_link.h"
 #include "nio/timer_wheel.h"
 
 namespace iomb::nio {
@@ -78,8 +80,9 @@ class EventLoop {
   LoopThread loop_thread_;  // bound while run() runs
   Counters counters_;
   UniqueFd epoll_;
-  UniqueFd wakeup_;  // eventfd
-  UniqueFd timer_;   // timerfd, only with --idle-timeout-ms
+  NioStoreIo store_io_;  // its links go (store detach, end of run()) before the connections
+  UniqueFd wakeup_;      // eventfd
+  UniqueFd timer_;       // timerfd, only with --idle-timeout-ms
   UniqueFd listener_;
   bool listener_shared_ = false;
   SpareFd spare_fd_;

@@ -5,17 +5,27 @@ namespace iomb::nio {
 
 HttpHandler::HttpHandler(const http::HttpService& service, bool deferred)
     : codec_(service,
-             deferred ? http::HttpCodec::Dispatch::kDeferred : http::HttpCodec::Dispatch::kInline),
+             deferred ? http::HttpCodec::Dispatch::kDeferred : http::HttpCodec::Dispatch::kInline,
+             this),
       offload_all_(service.options().work_us > 0 || service.options().block_us > 0) {}
 
 HandlerStatus HttpHandler::on_input(std::span<const char> in, HandlerIo& io) {
+  io_ = &io;
   codec_.on_input(std::string_view(in.data(), in.size()));
   return drive(io);
 }
 
 HandlerStatus HttpHandler::on_job_done(Job& /*job*/, HandlerIo& io) {
+  in_job_ = false;
   codec_.finish_request();  // appends the worker's response, parses what waited in the stash
   return drive(io);
+}
+
+void HttpHandler::on_codec_output(http::HttpCodec& /*codec*/) {
+  // A visit can only start from on_input() or on_job_done(), which set io_.
+  if (io_ == nullptr) return;
+  HandlerStatus status = drive(*io_);
+  io_->on_async_output(status);
 }
 
 bool HttpHandler::needs_worker() const {
@@ -42,6 +52,7 @@ HandlerStatus HttpHandler::drive(HandlerIo& io) {
       flush(io);               // the responses ahead of the handed-off request go out now
       if (io.closed()) break;  // the connection is gone with its half-taken request
       if (io.submit(*this)) {
+        in_job_ = true;
         io.count_requests(codec_.take_responses());
         return HandlerStatus::kAwaitJob;
       }

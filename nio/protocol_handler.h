@@ -56,6 +56,10 @@ class HandlerIo {
   virtual void count_requests(uint64_t n) = 0;
   // The connection was closed (e.g. a send failed): further work for it would be wasted.
   virtual bool closed() const = 0;
+  // The handler wrote output outside on_input()/on_job_done() (an asynchronous session store
+  // completed a visit, on the loop thread): the connection applies `status` as it would a
+  // returned one. Called also when the connection was closed meanwhile (it may now be freed).
+  virtual void on_async_output(HandlerStatus status) = 0;
 
  protected:
   ~HandlerIo() = default;
@@ -74,6 +78,12 @@ class ProtocolHandler {
   // A request has started arriving but is not complete. The connection closes one that stays
   // incomplete longer than --idle-timeout-ms even while bytes trickle in (slowloris).
   virtual bool mid_request() const { return false; }
+  // Something asynchronous (a session store visit) will call back into the handler: the
+  // connection is neither closed on EOF or idleness nor freed until it did (the store's own
+  // deadline bounds the wait). See HandlerIo::on_async_output.
+  virtual bool busy() const { return false; }
+  // False while the handler wants no more input for now (its stash is full).
+  virtual bool want_read() const { return true; }
 };
 
 }  // namespace iomb::nio

@@ -20,6 +20,9 @@ NioServer::NioServer(const ServerOptions& options, const NioOptions& nio, Unique
   if (options_.protocol == Protocol::kHttp) {
     http_ = http::make_http_service(options_, [this] { return counters(); });
     const bool deferred = options_.mode == "workers";
+    // Reactors and acceptor: each loop attaches the store (its NioStoreIo); workers mode: the
+    // workers run every /session visit and attach instead (worker_pool.h).
+    if (!deferred) context_.loop_store = &http_->store();
     context_.make_handler = [service = http_.get(), deferred] {
       return std::make_unique<HttpHandler>(*service, deferred);
     };
@@ -27,7 +30,7 @@ NioServer::NioServer(const ServerOptions& options, const NioOptions& nio, Unique
     context_.make_handler = [] { return std::make_unique<EchoHandler>(); };
   }
   if (options_.mode == "workers") {
-    pool_ = std::make_unique<WorkerPool>(nio_.workers);
+    pool_ = std::make_unique<WorkerPool>(nio_.workers, http_ ? &http_->store() : nullptr);
     context_.pool = pool_.get();
   }
   for (int i = 0; i < options_.threads; ++i)
@@ -104,6 +107,11 @@ CounterSnapshot NioServer::counters() const {
   for (auto& l : loops_) sum += l->counters();
   if (acceptor_) sum += acceptor_->counters();
   return sum;
+}
+
+nlohmann::json NioServer::stopped_info() const {
+  if (!http_) return nlohmann::json::object();
+  return {{"sessions", http_->store_stats_json()}};
 }
 
 nlohmann::json NioServer::ready_info() const {

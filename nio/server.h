@@ -37,6 +37,7 @@ class NioServer : public Server {
   void request_stop() override;
   CounterSnapshot counters() const override;
   nlohmann::json ready_info() const override;
+  nlohmann::json stopped_info() const override;
 
  private:
   const ServerOptions options_;

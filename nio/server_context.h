@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/connection_budget.h"
+#include "common/http/session_store.h"
 #include "common/server_options.h"
 #include "nio/protocol_handler.h"
 
@@ -28,6 +29,9 @@ struct ServerContext {
   const ServerOptions& options;
   bool edge_triggered = false;
   WorkerPool* pool = nullptr;  // workers mode only
+  // The store the loops attach to (HTTP, modes reactors and acceptor; in workers mode the
+  // workers run every visit and attach instead).
+  http::SessionStore* loop_store = nullptr;
   std::function<std::unique_ptr<ProtocolHandler>()> make_handler;
   std::atomic<bool> stopping{false};
   // Open connections across every loop (process-wide).

@@ -1,12 +1,16 @@
 // Implementation of worker_pool.h.
 #include "nio/worker_pool.h"
 
+#include <optional>
+
+#include "common/http/session_store.h"
+#include "common/store/blocking_store_io.h"
 #include "nio/event_loop.h"
 #include "nio/protocol_handler.h"
 
 namespace iomb::nio {
 
-WorkerPool::WorkerPool(int threads) {
+WorkerPool::WorkerPool(int threads, http::SessionStore* store) : store_(store) {
   threads_.reserve(static_cast<size_t>(threads));
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
 }
@@ -41,6 +45,9 @@ void WorkerPool::stop_and_join() {
 }
 
 void WorkerPool::work() {
+  store::BlockingStoreIo store_io;
+  std::optional<http::LoopStoreScope> store_scope;
+  if (store_ != nullptr) store_scope.emplace(*store_, store_io);
   for (;;) {
     Job* job;
     {

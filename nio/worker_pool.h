@@ -2,6 +2,8 @@
 // variable), running them, and handing each back to its connection's loop through the loop's
 // eventfd (EventLoop::post_job_done). submit() is called by loop threads; stop_and_join() by
 // the server's main thread.
+// With a session store (HTTP), each worker holds a BlockingStoreIo attached to it
+// (LoopStoreScope) for its whole life, so the visits it runs complete inside the job.
 #pragma once
 
 #include <condition_variable>
@@ -9,13 +11,18 @@
 #include <thread>
 #include <vector>
 
+namespace iomb::http {
+class SessionStore;
+}
+
 namespace iomb::nio {
 
 class Job;
 
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads);
+  // `store`: attached on every worker thread (nullptr: none, e.g. echo).
+  WorkerPool(int threads, http::SessionStore* store);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -27,6 +34,7 @@ class WorkerPool {
  private:
   void work();
 
+  http::SessionStore* const store_;
   std::mutex mutex_;
   std::condition_variable not_empty_;
   Job* head_ = nullptr;  // intrusive FIFO through Job::next_

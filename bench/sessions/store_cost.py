@@ -91,6 +91,7 @@ def read_response(sock):
     while b"\r\n\r\n" not in data:
         data += sock.recv(65536)
     head, body = data.split(b"\r\n\r\n", 1)
+    status = int(head.split(b" ", 2)[1])
     length = 0
     cookies = {}
     for line in head.split(b"\r\n")[1:]:
@@ -103,11 +104,12 @@ def read_response(sock):
             cookies[k.decode()] = v.decode()
     while len(body) < length:
         body += sock.recv(65536)
-    return len(head) + 4 + length, cookies
+    return len(head) + 4 + length, cookies, status
 
 
 def wire_bytes_per_visit(port):
-    """Request + response bytes of the third visit of one client (cookies as a browser keeps)."""
+    """Request + response bytes of the third visit of one client (cookies as a browser keeps),
+    and its status (the cookie store refuses a session past 4096 bytes with 500)."""
     jar = {}
     with socket.create_connection(("127.0.0.1", port)) as s:
         for _ in range(3):
@@ -117,9 +119,9 @@ def wire_bytes_per_visit(port):
                 req += f"Cookie: {cookie}\r\n"
             req = (req + "\r\n").encode()
             s.sendall(req)
-            n, cookies = read_response(s)
+            n, cookies, status = read_response(s)
             jar.update(cookies)
-    return len(req) + n
+    return len(req) + n, status
 
 
 def run_cell(a, model, store, payload, secret_file):
@@ -147,7 +149,7 @@ def run_cell(a, model, store, payload, secret_file):
         server = Server(binary, args, a.server_cpu)
     try:
         redis_cpu0 = cpu_us(redis.proc.pid) if redis else 0
-        wire = wire_bytes_per_visit(server.port)
+        wire, status = wire_bytes_per_visit(server.port)
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             subprocess.run(
                 [os.path.join(a.bin, "iomb"), "run", "--target", f"127.0.0.1:{server.port}",
@@ -170,6 +172,7 @@ def run_cell(a, model, store, payload, secret_file):
         "cpu_us": bench.get("cpu_time", 0) / 1000.0,
         "redis_cpu_us": redis_cpu / requests,
         "wire_bytes": wire,
+        "status": status,
         "repl_bytes": repl / requests,
         "round_trips": sessions.get("round_trips", 0) / requests,
         "errors": bench.get("errors", 0),
@@ -230,6 +233,12 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for (model, payload, store), runs in results.items():
         col = lambda k, d: fmt([r[k] for r in runs], d)
+        statuses = {r["status"] for r in runs}
+        if statuses != {200}:
+            # iomb load does not yet count non-2xx as errors (issue 15): say it here.
+            print(f"| {model} | {payload} | {store} | every visit answered "
+                  f"{'/'.join(map(str, sorted(statuses)))} | | | | | | | |")
+            continue
         print(f"| {model} | {payload} | {store} | {col('rps', 0)} | {col('cpu_us', 2)} | "
               f"{col('redis_cpu_us', 2)} | {col('wire_bytes', 0)} | {col('repl_bytes', 0)} | "
               f"{col('round_trips', 2)} | {sum(r['errors'] for r in runs)} | "

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/http/cookie_session_store.h"
 #include "common/http/memory_session_store.h"
 #include "common/http/response_writer.h"
 #include "common/store/redis_session_store.h"
@@ -24,21 +25,33 @@ ConnectionHeader connection_header(const Request& r) {
   return r.http_minor == 0 ? ConnectionHeader::kKeepAlive : ConnectionHeader::kNone;
 }
 
+// A HEAD request gets the response GET would (RFC 9110 §9.3.2): its length, not its bytes.
+void append_for(std::string& out, const Request& r, const ResponseHead& head,
+                std::string_view body) {
+  if (r.head) {
+    append_response_head(out, head, body.size());
+  } else {
+    append_response(out, head, body);
+  }
+}
+
 void append_text(std::string& out, const Request& r, int status, std::string_view body,
                  std::string_view extra_headers = {}) {
   ResponseHead head;
   head.status = status;
   head.connection = connection_header(r);
   head.extra_headers = extra_headers;
-  if (r.head) {
-    append_response_head(out, head, body.size());  // HEAD: the length, not the bytes
-  } else {
-    append_response(out, head, body);
-  }
+  append_for(out, r, head, body);
 }
 
 std::string_view allow_header(Route route) {
-  return route == Route::kEcho ? "Allow: POST\r\n" : "Allow: GET\r\n";
+  return route == Route::kEcho ? "Allow: POST\r\n" : "Allow: GET, HEAD\r\n";
+}
+
+// HEAD is allowed wherever GET is (balancers' health checks use it).
+bool method_allowed(const Request& r) {
+  if (r.route == Route::kEcho) return r.method == Method::kPost;
+  return r.method == Method::kGet || r.head;
 }
 
 }  // namespace
@@ -90,8 +103,7 @@ HttpService::Outcome HttpService::handle(const Request& r, std::string& out,
     append_text(out, r, 404, "not found\n");
     return Outcome::kDone;
   }
-  const Method allowed = r.route == Route::kEcho ? Method::kPost : Method::kGet;
-  if (r.method != allowed) {
+  if (!method_allowed(r)) {
     append_text(out, r, 405, "method not allowed\n", allow_header(r.route));
     return Outcome::kDone;
   }
@@ -129,8 +141,8 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
   if (v.status != 200) {
     // The store failed this visit (503: unavailable; 500: cannot be stored): the connection
     // stays usable, so the client may retry.
-    append_text(out, r, v.status, v.status == 503 ? "session store unavailable\n"
-                                                  : "session cannot be stored\n");
+    append_text(out, r, v.status,
+                v.status == 503 ? "session store unavailable\n" : "session cannot be stored\n");
     return;
   }
   auto sid = v.sid.hex();
@@ -151,17 +163,19 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
   body.push_back('}');
   extra.clear();
   extra.append(x_node_header_);
+  // The store's own cookie first: a client that keeps one cookie (iomb load, until it has a
+  // jar) keeps the one that carries the session.
+  if (!v.set_cookie.empty()) extra.append("Set-Cookie: ").append(v.set_cookie).append("\r\n");
   if (v.created) {
     extra.append("Set-Cookie: sid=")
         .append(sid_view)
         .append("; Path=/; HttpOnly; SameSite=Lax\r\n");
   }
-  if (!v.set_cookie.empty()) extra.append("Set-Cookie: ").append(v.set_cookie).append("\r\n");
   ResponseHead head;
   head.content_type = "application/json";
   head.connection = connection_header(r);
   head.extra_headers = extra;
-  append_response(out, head, body);
+  append_for(out, r, head, body);
 }
 
 void HttpService::append_stats(const Request& r, std::string& out) const {
@@ -171,7 +185,7 @@ void HttpService::append_stats(const Request& r, std::string& out) const {
   ResponseHead head;
   head.content_type = "application/json";
   head.connection = connection_header(r);
-  append_response(out, head, j.dump());
+  append_for(out, r, head, j.dump());
 }
 
 nlohmann::json HttpService::store_stats_json() const {
@@ -211,9 +225,17 @@ std::unique_ptr<SessionStore> make_session_store(const ServerOptions& o) {
     r.visit.timeout_ms = static_cast<int64_t>(o.store_timeout_ms);
     return std::make_unique<store::RedisSessionStore>(std::move(r));
   }
+  if (o.session_store == "cookie") {
+    CookieSessionStoreOptions c;
+    c.ttl_s = o.session_ttl_s;
+    c.payload_bytes = o.session_bytes;
+    c.node_id = o.node_id;
+    c.keys = load_cookie_keys(o.cookie_secret_file);
+    return std::make_unique<CookieSessionStore>(std::move(c));
+  }
   if (o.session_store != "memory") {
     throw std::invalid_argument("--session-store " + o.session_store +
-                                " is not available yet (only memory)");
+                                " is not available yet (memory, redis and cookie are)");
   }
   MemorySessionStoreOptions m;
   m.ttl_s = o.session_ttl_s;

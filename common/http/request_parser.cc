@@ -79,6 +79,10 @@ RequestParser::Result RequestParser::parse(std::string_view data, Request& reque
     if (error_status_ == 0) error_status_ = err == HPE_HEADER_OVERFLOW ? 431 : 400;
     return {n, Event::kError};
   }
+  // Bytes taken with no complete request are a request in progress, even the CR LF that
+  // http_parser skips before a request line without starting a message: otherwise a client
+  // sending blank lines would never meet the request deadline.
+  if (n > 0) mid_request_ = true;
   return {n, Event::kNeedMore};
 }
 

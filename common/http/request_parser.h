@@ -45,7 +45,7 @@ class RequestParser {
 
   // The status to answer a kError with: 400, 413, 431 or 501.
   int error_status() const { return error_status_; }
-  // True while part of a request has been read but not all of it.
+  // True while bytes of a request (or blank lines before one) have been read but not all of it.
   bool mid_request() const { return mid_request_; }
   // True once after the headers of a request with "Expect: 100-continue" and a body were
   // accepted: the caller answers "100 Continue" before the final response.

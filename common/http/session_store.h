@@ -60,7 +60,6 @@ struct SessionStoreStats {
   std::vector<std::pair<std::string_view, uint64_t>> counters;
 };
 
-
 class SessionStore {
  public:
   virtual ~SessionStore() = default;

@@ -43,8 +43,10 @@ void RedisSessionStore::detach_loop() {
 
 void RedisSessionStore::visit(const http::VisitRequest& request, http::VisitCallback& done) {
   LoopState* state = current();
-  if (state == nullptr || !state->link->connected()) {
-    (state == nullptr ? unattached_ : counters_.unavailable).fetch_add(1, std::memory_order_relaxed);
+  if (state == nullptr ||
+      (!state->link->connected() && !state->protocol->first_connect_pending())) {
+    (state == nullptr ? unattached_ : counters_.unavailable)
+        .fetch_add(1, std::memory_order_relaxed);
     http::VisitResult result;
     result.status = 503;
     done.on_visit(result);

@@ -1,8 +1,9 @@
 // RedisSessionStore: --session-store redis, the central store (DESIGN §3.5). Sessions live in
 // Redis (--redis HOST:PORT) as hashes; each event loop talks to Redis over its own persistent,
 // pipelined connection (a StoreLink from the loop's LoopStoreIo: the model's own IO), carrying
-// a RedisVisitProtocol. A visit on a loop whose link is down answers 503 at once; one Redis has
-// not answered within --store-timeout-ms answers 503 then. Every outcome is counted.
+// a RedisVisitProtocol. A visit on a loop whose link is down answers 503 at once (during the
+// link's first connect it waits for it instead); one Redis has not answered within
+// --store-timeout-ms answers 503 then. Every outcome is counted.
 // Threads: visit() on a loop thread that attached (attach_loop); stats() on any thread.
 #pragma once
 

@@ -86,7 +86,7 @@ void RedisVisitProtocol::send_create(Pending& p, int64_t now_ms, bool delete_old
                        "created_at", now,
                        "created_by", options_.node_id.data(),
                        "payload",    payload_.data()};
-  const size_t set_len[] = {4, key.size(), 6, 1, 10, now_len, 10, options_.node_id.size(),
+  const size_t set_len[] = {4, key.size(),     6, 1, 10, now_len, 10, options_.node_id.size(),
                             7, payload_.size()};
   append_command(options_.payload_bytes > 0 ? 10 : 8, set, set_len);
   const char* expire[] = {"PEXPIRE", key.data(), ttl_text_.data()};
@@ -113,6 +113,7 @@ void RedisVisitProtocol::start_visit(const http::VisitRequest& request, http::Vi
 }
 
 void RedisVisitProtocol::on_connected() {
+  first_connect_pending_ = false;
   reader_.reset(redisReaderCreate());
   if (!reader_) throw std::bad_alloc();
 }
@@ -141,8 +142,10 @@ void RedisVisitProtocol::take_reply(redisReply* reply) {
   if (p.kind == Kind::kContinue) {
     const int index = 3 - p.replies_left;
     if (index == 0) {
-      if (is_integer(reply)) p.visits = static_cast<uint64_t>(reply->integer);
-      else p.error = true;
+      if (is_integer(reply))
+        p.visits = static_cast<uint64_t>(reply->integer);
+      else
+        p.error = true;
     } else if (index == 2) {
       if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2) {
         const redisReply* by = reply->element[0];
@@ -216,8 +219,16 @@ void RedisVisitProtocol::fail_all() {
 }
 
 void RedisVisitProtocol::on_disconnected() {
+  first_connect_pending_ = false;
   counters_.disconnects.fetch_add(1, std::memory_order_relaxed);
   fail_all();
+}
+
+bool RedisVisitProtocol::has_waiters() const {
+  for (const Pending& p : pending_) {
+    if (p.done != nullptr) return true;
+  }
+  return false;
 }
 
 void RedisVisitProtocol::on_tick(int64_t now_ms) {

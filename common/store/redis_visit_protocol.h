@@ -13,6 +13,9 @@
 // session (a second round trip, counted as `lost`).
 // Replies come back in command order, so visits complete in order. A visit not answered within
 // the timeout completes with 503 at once; its replies are swallowed when they arrive.
+// Until the link's first connect has succeeded or failed, visits are queued (the link sends
+// them once up) rather than refused: a server that has just started does not answer 503 for
+// its first milliseconds. Later, a link that is down refuses at once (`unavailable`).
 // Threads: one loop thread (the StoreLink's); the counters are shared atomics.
 #pragma once
 
@@ -65,12 +68,15 @@ class RedisVisitProtocol final : public StoreProtocol {
   size_t in_flight() const { return pending_.size(); }
   // Inside one of this protocol's callbacks (the link sends the output when it returns).
   bool in_callback() const { return depth_ > 0; }
+  // The link's first connect is still in progress (neither on_connected nor on_disconnected).
+  bool first_connect_pending() const { return first_connect_pending_; }
 
   void on_connected() override;
   void on_input(std::string_view data) override;
   void on_disconnected() override;
   void on_tick(int64_t now_ms) override;
   bool idle() const override { return pending_.empty(); }
+  bool has_waiters() const override;
 
  private:
   enum class Kind : uint8_t { kContinue, kCreate };
@@ -105,6 +111,7 @@ class RedisVisitProtocol final : public StoreProtocol {
   std::string payload_;  // --session-bytes of 'p', written at creation
   std::string ttl_text_;
   int depth_ = 0;
+  bool first_connect_pending_ = true;
 };
 
 }  // namespace iomb::store

@@ -62,6 +62,10 @@ class StoreProtocol {
   virtual void on_tick(int64_t now_ms) = 0;
   // Nothing sent is awaiting its reply (bio's blocking link reads until this holds).
   virtual bool idle() const = 0;
+  // Some request still sent or pending has a caller waiting for it (not idle, and not all
+  // completed early by on_tick). A blocking link stops reading once a tick leaves none
+  // waiting: the replies still owed would only be swallowed.
+  virtual bool has_waiters() const { return !idle(); }
 
   // The output buffer, as in HttpCodec: bytes not yet handed to the socket, in order.
   std::string_view output() const { return std::string_view(out_).substr(out_pos_); }

@@ -77,7 +77,7 @@ TEST_P(HttpServerTest, EveryEndpoint) {
   auto wrong = roundtrip(fd.get(), "PUT / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 405);
-  EXPECT_EQ(wrong->header("Allow"), "GET");
+  EXPECT_EQ(wrong->header("Allow"), "GET, HEAD");
   // 404 and 405 keep the connection.
   auto after = roundtrip(fd.get(), get_request("/"));
   ASSERT_TRUE(after);
@@ -86,6 +86,35 @@ TEST_P(HttpServerTest, EveryEndpoint) {
   fd.reset();
   auto stopped = server->stop(SIGTERM);
   EXPECT_EQ(stopped.value("requests", 0), 8);
+}
+
+// RFC 9110 §9.3.2: HEAD wherever GET works, no body (balancers' health checks send it). The
+// GET pipelined behind each HEAD shows no body bytes were sent in between.
+TEST_P(HttpServerTest, HeadIsAnsweredLikeGetWithoutBody) {
+  IOMB_HTTP_START(server);
+  for (std::string_view path : {"/", "/healthz", "/stats", "/session"}) {
+    auto fd = connect_loopback(server->port());
+    std::string req = "HEAD " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n\r\n" +
+                      "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(send_all(fd.get(), req), req.size());
+    std::string raw = recv_until_close(fd.get());
+    ASSERT_EQ(raw.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << path << ": " << raw;
+    const size_t end = raw.find("\r\n\r\n");
+    ASSERT_NE(end, std::string::npos) << raw;
+    const std::string head = raw.substr(0, end + 4);
+    EXPECT_NE(head.find("Content-Length: "), std::string::npos) << head;
+    EXPECT_EQ(head.find("Content-Length: 0\r\n"), std::string::npos) << head;
+    const std::string rest = raw.substr(end + 4);
+    EXPECT_EQ(rest.rfind("HTTP/1.1 200 OK\r\n", 0), 0u)
+        << path << ": body bytes after HEAD: " << rest;
+    EXPECT_EQ(rest.substr(rest.size() - 2), "ok") << rest;
+  }
+  auto fd = connect_loopback(server->port());
+  const std::string echo = "HEAD /echo HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(send_all(fd.get(), echo), echo.size());
+  std::string raw = recv_until_close(fd.get());
+  EXPECT_EQ(raw.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0u) << raw;
+  EXPECT_NE(raw.find("Allow: POST\r\n"), std::string::npos) << raw;
 }
 
 TEST_P(HttpServerTest, PipelinedRequestsInOneWrite) {

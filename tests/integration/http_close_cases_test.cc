@@ -18,6 +18,18 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Sends piece(i) for i = 0, 1, ... (at most `pieces`, one per 100 ms) until the server closes
+// the connection. Returns whether it did.
+template <typename Piece>
+bool drip_until_closed(int fd, int pieces, Piece piece) {
+  for (int i = 0; i < pieces; ++i) {
+    const std::string bytes = piece(i);
+    if (send_all(fd, bytes, 1s) != bytes.size()) return true;
+    if (wait_peer_closed(fd, 100ms)) return true;
+  }
+  return false;
+}
+
 // One byte every 100 ms keeps the connection from ever being idle for 500 ms; only the
 // request deadline can close it. The bytes are a request line and then a header value that
 // never ends, so the close cannot come from a parse error either.
@@ -25,16 +37,45 @@ TEST_P(HttpServerTest, TricklingSlowlorisHitsTheRequestDeadline) {
   IOMB_HTTP_START(server, {"--idle-timeout-ms", "500"});
   auto fd = connect_loopback(server->port());
   const std::string req = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
-  bool closed = false;
-  for (int i = 0; i < 100 && !closed; ++i) {  // bounded: at most 100 bytes, ~10 s
-    char c = static_cast<size_t>(i) < req.size() ? req[static_cast<size_t>(i)] : 'a';
-    if (send_all(fd.get(), std::string_view(&c, 1), 1s) != 1) closed = true;
-    if (!closed && wait_peer_closed(fd.get(), 100ms)) closed = true;
-  }
+  // Bounded: at most 100 bytes, ~10 s.
+  const bool closed = drip_until_closed(fd.get(), 100, [&](int i) {
+    const auto at = static_cast<size_t>(i);
+    return std::string(1, at < req.size() ? req[at] : 'a');
+  });
   EXPECT_TRUE(closed) << "a request trickling one byte per 100 ms was never closed";
   fd.reset();
   auto stopped = server->stop(SIGTERM);
   EXPECT_GE(stopped.value("closed_idle", 0), 1);
+}
+
+// CR LF before a request line never starts a message for the parser (RFC 9112 §2.2 lets a
+// server skip them), so a client sending "\r\n" every 100 ms once held its connection (a
+// thread in bio) for ever: bytes received with no complete request are a request in progress.
+TEST_P(HttpServerTest, BlankLinesBeforeARequestHitTheRequestDeadline) {
+  IOMB_HTTP_START(server, {"--idle-timeout-ms", "500"});
+  auto fd = connect_loopback(server->port());
+  // Bounded: at most 50 blank lines, ~5 s.
+  const bool closed = drip_until_closed(fd.get(), 50, [](int) { return std::string("\r\n"); });
+  EXPECT_TRUE(closed) << "blank lines every 100 ms held the connection past the deadline";
+  fd.reset();
+  auto stopped = server->stop(SIGTERM);
+  EXPECT_GE(stopped.value("closed_idle", 0), 1);
+}
+
+// A blank line after a request (some clients send one) is skipped: the next request on the
+// connection is answered.
+TEST_P(HttpServerTest, BlankLineBetweenRequestsIsSkipped) {
+  IOMB_HTTP_START(server);
+  auto fd = connect_loopback(server->port());
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n\r\n";
+  std::string buffer;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(send_all(fd.get(), req), req.size());
+    auto r = read_response(fd.get(), &buffer);
+    ASSERT_TRUE(r) << "request " << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "ok");
+  }
 }
 
 // After a response that closes, the server sends FIN but keeps reading (and discarding) what

@@ -78,7 +78,7 @@ class LoopWithPool : public ::testing::Test {
 
   ServerOptions options_;
   ServerContext context_{options_};
-  WorkerPool pool_{2};
+  WorkerPool pool_{2, nullptr};
   std::unique_ptr<EventLoop> loop_;
   std::thread thread_;
 };

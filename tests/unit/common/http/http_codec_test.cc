@@ -68,7 +68,7 @@ TEST_F(CodecTest, EveryStatusRow) {
 }
 
 TEST_F(CodecTest, MethodNotAllowedNamesTheAllowedMethod) {
-  EXPECT_EQ(one("PUT / HTTP/1.1\r\n\r\n").header("Allow"), "GET");
+  EXPECT_EQ(one("PUT / HTTP/1.1\r\n\r\n").header("Allow"), "GET, HEAD");
   EXPECT_EQ(one("GET /echo HTTP/1.1\r\n\r\n").header("Allow"), "POST");
 }
 
@@ -208,16 +208,46 @@ TEST_F(CodecTest, Http11KeepsAliveByDefault) {
   EXPECT_FALSE(closed);
 }
 
-TEST_F(CodecTest, HeadGets405WithoutBodyBytes) {
+// Blank lines are no request, but bytes read with no complete request keep the connection
+// under the request deadline (mid_request), and a request after them is answered.
+TEST_F(CodecTest, BlankLinesCountAsARequestInProgress) {
+  HttpCodec codec(*service_);
+  EXPECT_FALSE(codec.mid_request());
+  EXPECT_EQ(feed(codec, "\r\n\r\n"), "");
+  EXPECT_TRUE(codec.mid_request());
+  std::string out = feed(codec, "GET /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(parse_responses(out).at(0).body, "ok");
+  EXPECT_FALSE(codec.mid_request());
+}
+
+TEST_F(CodecTest, HeadIsAnsweredAsGetWithoutBodyBytes) {
   HttpCodec codec(*service_);
   std::string out = feed(codec, "HEAD / HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n");
-  size_t split = out.find("HTTP/1.1 200");
+  size_t split = out.find("HTTP/1.1 200", 1);
   ASSERT_NE(split, std::string::npos) << out;
   std::string head = out.substr(0, split);
-  EXPECT_EQ(head.substr(0, 31), "HTTP/1.1 405 Method Not Allowed");
-  EXPECT_NE(head.find("Content-Length: 19\r\n"), std::string::npos);
+  EXPECT_EQ(head.substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_NE(head.find("Content-Length: 13\r\n"), std::string::npos) << head;  // "Hello, World!"
   EXPECT_EQ(head.substr(head.size() - 4), "\r\n\r\n");  // no body bytes follow
   EXPECT_EQ(parse_responses(out.substr(split)).at(0).body, "ok");
+}
+
+TEST_F(CodecTest, HeadOnStatsAndSessionCarriesNoBody) {
+  HttpCodec codec(*service_);
+  for (std::string_view path : {"/stats", "/session", "/healthz"}) {
+    std::string out = feed(codec, "HEAD " + std::string(path) + " HTTP/1.1\r\n\r\n");
+    ASSERT_EQ(out.rfind("HTTP/1.1 200 OK", 0), 0u) << path << ": " << out;
+    EXPECT_EQ(out.find("\r\n\r\n"), out.size() - 4) << path << ": body bytes sent";
+    EXPECT_EQ(out.find("Content-Length: 0\r\n"), std::string::npos) << path;
+  }
+}
+
+TEST_F(CodecTest, HeadOnEchoIs405AllowingPost) {
+  HttpCodec codec(*service_);
+  std::string out = feed(codec, "HEAD /echo HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 405 Method Not Allowed", 0), 0u) << out;
+  EXPECT_NE(out.find("Allow: POST\r\n"), std::string::npos);
+  EXPECT_EQ(out.find("\r\n\r\n"), out.size() - 4);
 }
 
 TEST_F(CodecTest, ExpectContinueIsAnsweredBeforeTheBody) {
