@@ -18,6 +18,10 @@ HttpCodec::HttpCodec(const HttpService& service, Dispatch dispatch, Listener* li
 
 void HttpCodec::on_input(std::string_view data) {
   if (state_ == State::kClosed || data.empty()) return;
+  if (state_ == State::kStream) {
+    stream_input(data);
+    return;
+  }
   if (state_ != State::kParsing || stashed() > 0) {
     stash_.append(data);
     pump_stash();
@@ -61,6 +65,11 @@ size_t HttpCodec::process(std::string_view data) {
       break;
     }
     visit_done_ = false;
+    if (request_.upgrade_replication && start_stream()) {
+      stream_input(data.substr(used));
+      used = data.size();
+      break;
+    }
     if (dispatch_ == Dispatch::kDeferred) {
       state_ = State::kReady;
       break;
@@ -87,6 +96,25 @@ void HttpCodec::pump_stash() {
   } else if (stash_pos_ >= kMaxStashBytes) {
     stash_.erase(0, stash_pos_);
     stash_pos_ = 0;
+  }
+}
+
+bool HttpCodec::start_stream() {
+  stream_ = service_.open_stream(request_);
+  if (!stream_) return false;
+  out_.append(
+      "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: iomb-replication\r\n"
+      "\r\n");
+  ++responses_;
+  state_ = State::kStream;
+  return true;
+}
+
+void HttpCodec::stream_input(std::string_view data) {
+  if (data.empty()) return;
+  if (!stream_->on_input(data, out_)) {
+    state_ = State::kClosed;
+    stream_.reset();
   }
 }
 

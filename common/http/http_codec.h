@@ -15,6 +15,11 @@
 // request in the stash until it completes, so responses stay in order; the completion (on the
 // IO thread) appends the response and continues, then tells the Listener to send.
 //
+// A request that switches protocols (POST /replication, Upgrade: iomb-replication, to a
+// replicated store) is answered 101 and the connection becomes a stream: every later byte goes
+// to the store's UpgradedStream, whose replies go to the same output. A stream is never
+// mid_request() (a peer's link is idle between deltas, and sends heartbeats).
+//
 // Steady state allocates nothing: the Request's strings, the stash and the output buffer keep
 // their capacity across requests.
 // Threads: everything on the connection's IO thread, except handle_request() (kDeferred),
@@ -25,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -73,7 +79,11 @@ class HttpCodec final : private VisitCallback {
   // False while too much input waits in the stash (stop reading this connection).
   bool want_read() const { return state_ != State::kClosed && stashed() < kMaxStashBytes; }
   // A request has started arriving but is not complete (for a request deadline).
-  bool mid_request() const { return parser_.mid_request() || stashed() > 0; }
+  bool mid_request() const {
+    return state_ != State::kStream && (parser_.mid_request() || stashed() > 0);
+  }
+  // The connection switched to a peer's replication stream.
+  bool streaming() const { return state_ == State::kStream; }
   // A request is being handled (worker or asynchronous store): do not close yet on EOF.
   bool busy() const { return state_ == State::kHandling || state_ == State::kReady; }
   // Responses appended since the last call (for the kRequests counter).
@@ -94,7 +104,7 @@ class HttpCodec final : private VisitCallback {
   const Request& request() const { return request_; }
 
  private:
-  enum class State { kParsing, kReady, kHandling, kClosed };
+  enum class State { kParsing, kReady, kHandling, kStream, kClosed };
 
   void on_visit(const VisitResult& result) override;
   // Parses and (inline) answers requests from `data` while state_ is kParsing; returns the
@@ -103,6 +113,9 @@ class HttpCodec final : private VisitCallback {
   void pump_stash();
   void complete_response();
   void finish_deferred();
+  // The request asked to switch protocols and the store took the stream: answers 101.
+  bool start_stream();
+  void stream_input(std::string_view data);
   size_t stashed() const { return stash_.size() - stash_pos_; }
 
   const HttpService& service_;
@@ -116,6 +129,7 @@ class HttpCodec final : private VisitCallback {
   std::string stash_;
   size_t stash_pos_ = 0;
   uint64_t responses_ = 0;
+  std::unique_ptr<UpgradedStream> stream_;
   bool in_handle_ = false;  // kInline: inside service_.handle()
   // kDeferred: the handler's response, its outcome, and whether it returned.
   std::string response_;

@@ -14,6 +14,7 @@
 #include "common/http/memory_session_store.h"
 #include "common/http/response_writer.h"
 #include "common/store/redis_session_store.h"
+#include "common/store/replicated_session_store.h"
 
 namespace iomb::http {
 namespace {
@@ -45,12 +46,13 @@ void append_text(std::string& out, const Request& r, int status, std::string_vie
 }
 
 std::string_view allow_header(Route route) {
-  return route == Route::kEcho ? "Allow: POST\r\n" : "Allow: GET, HEAD\r\n";
+  return route == Route::kEcho || route == Route::kReplication ? "Allow: POST\r\n"
+                                                               : "Allow: GET, HEAD\r\n";
 }
 
 // HEAD is allowed wherever GET is (balancers' health checks use it).
 bool method_allowed(const Request& r) {
-  if (r.route == Route::kEcho) return r.method == Method::kPost;
+  if (r.route == Route::kEcho || r.route == Route::kReplication) return r.method == Method::kPost;
   return r.method == Method::kGet || r.head;
 }
 
@@ -125,6 +127,18 @@ HttpService::Outcome HttpService::handle(const Request& r, std::string& out,
     case Route::kStats:
       append_stats(r, out);
       return Outcome::kDone;
+    case Route::kReplication:
+      // Reached only when the codec did not switch protocols: no upgrade asked, or no
+      // replicated store to take it.
+      if (r.upgrade_replication) {
+        append_text(out, r, 404, "not found\n");
+      } else {
+        append_text(out, r, 426, "upgrade required\n", "Upgrade: iomb-replication\r\n");
+      }
+      return Outcome::kDone;
+    case Route::kReplicationSnapshot:
+      append_snapshot(r, out);
+      return Outcome::kDone;
     case Route::kSession:
       // The memory store calls pending.on_visit() before returning; the caller tells the two
       // cases apart by whether it was called.
@@ -175,6 +189,25 @@ void HttpService::append_session_response(const Request& r, const VisitResult& v
   head.content_type = "application/json";
   head.connection = connection_header(r);
   head.extra_headers = extra;
+  append_for(out, r, head, body);
+}
+
+std::unique_ptr<UpgradedStream> HttpService::open_stream(const Request& r) const {
+  if (r.route != Route::kReplication || r.method != Method::kPost || !r.upgrade_replication) {
+    return nullptr;
+  }
+  return store_->open_replication_stream();
+}
+
+void HttpService::append_snapshot(const Request& r, std::string& out) const {
+  std::string body;
+  if (!store_->append_snapshot(body)) {
+    append_text(out, r, 404, "not found\n");
+    return;
+  }
+  ResponseHead head;
+  head.content_type = "application/octet-stream";
+  head.connection = connection_header(r);
   append_for(out, r, head, body);
 }
 
@@ -233,15 +266,24 @@ std::unique_ptr<SessionStore> make_session_store(const ServerOptions& o) {
     c.keys = load_cookie_keys(o.cookie_secret_file);
     return std::make_unique<CookieSessionStore>(std::move(c));
   }
-  if (o.session_store != "memory") {
-    throw std::invalid_argument("--session-store " + o.session_store +
-                                " is not available yet (memory, redis and cookie are)");
-  }
   MemorySessionStoreOptions m;
   m.ttl_s = o.session_ttl_s;
   m.max_sessions = o.max_sessions;
   m.payload_bytes = o.session_bytes;
   m.node_id = o.node_id;
+  if (o.session_store == "replicated") {
+    store::ReplicatedSessionStoreOptions r;
+    r.memory = std::move(m);
+    for (const std::string& peer : o.peers) r.peers.push_back(store::parse_endpoint(peer, "--peers"));
+    r.sync = o.replication == "sync";
+    r.timeout_ms = static_cast<int64_t>(o.store_timeout_ms);
+    auto replicated = std::make_unique<store::ReplicatedSessionStore>(std::move(r));
+    replicated->pull_snapshots();
+    return replicated;
+  }
+  if (o.session_store != "memory") {
+    throw std::invalid_argument("--session-store " + o.session_store + " is unknown");
+  }
   return std::make_unique<MemorySessionStore>(std::move(m));
 }
 

@@ -1,4 +1,5 @@
-// HttpService: the endpoints of DESIGN §3.4 (/, /echo, /session, /healthz, /stats, 404, 405)
+// HttpService: the endpoints of DESIGN §3.4 (/, /echo, /session, /healthz, /stats, 404, 405;
+// /replication and /replication/snapshot for the replicated store)
 // and the simulated per-request work (--work-us busy CPU, --block-us blocking sleep). One per
 // server process, shared by every thread; handle() is const and thread-safe, so a server runs
 // it inline on its IO thread (bio, nio:reactors, aio, asio) or on a worker (nio:workers).
@@ -40,6 +41,9 @@ class HttpService {
   // with an asynchronous store) returns kPending after starting the store operation, which
   // later calls `pending.on_visit()`; the caller then calls append_session_response().
   Outcome handle(const Request& request, std::string& out, VisitCallback& pending) const;
+  // A peer's replication stream for a request that asked to switch to it (POST /replication,
+  // Upgrade: iomb-replication) when the store replicates; nullptr otherwise (handle() answers).
+  std::unique_ptr<UpgradedStream> open_stream(const Request& request) const;
   // The /session response for a completed visit.
   void append_session_response(const Request& request, const VisitResult& visit,
                                std::string& out) const;
@@ -54,6 +58,7 @@ class HttpService {
  private:
   void simulate_work() const;
   void append_stats(const Request& request, std::string& out) const;
+  void append_snapshot(const Request& request, std::string& out) const;
 
   const HttpServiceOptions options_;
   std::unique_ptr<SessionStore> store_;

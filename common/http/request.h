@@ -12,7 +12,16 @@ namespace iomb::http {
 
 enum class Method : uint8_t { kGet, kPost, kOther };
 
-enum class Route : uint8_t { kRoot, kEcho, kSession, kHealthz, kStats, kNotFound };
+enum class Route : uint8_t {
+  kRoot,
+  kEcho,
+  kSession,
+  kHealthz,
+  kStats,
+  kReplication,          // POST + Upgrade: a peer's replication stream (replicated store)
+  kReplicationSnapshot,  // GET: every session, as replication frames (a starting peer's pull)
+  kNotFound
+};
 
 struct Request {
   Method method = Method::kOther;
@@ -23,6 +32,7 @@ struct Request {
   std::string body;        // kept for POST /echo only; other bodies are discarded
   std::string sid;         // the `sid` cookie's value, or empty
   std::string sess;        // the `sess` cookie's value (the cookie store's session), or empty
+  bool upgrade_replication = false;  // "Connection: Upgrade" + "Upgrade: iomb-replication"
 
   void clear() {
     method = Method::kOther;
@@ -33,6 +43,7 @@ struct Request {
     body.clear();
     sid.clear();
     sess.clear();
+    upgrade_replication = false;
   }
 };
 

@@ -37,6 +37,8 @@ Route route_for_target(std::string_view target) {
   if (target == "/session") return Route::kSession;
   if (target == "/healthz") return Route::kHealthz;
   if (target == "/stats") return Route::kStats;
+  if (target == "/replication") return Route::kReplication;
+  if (target == "/replication/snapshot") return Route::kReplicationSnapshot;
   return Route::kNotFound;
 }
 
@@ -96,6 +98,8 @@ int RequestParser::on_message_begin(http_parser* p) {
   s->value_is_cookie_ = false;
   s->value_is_expect_ = false;
   s->expect_len_ = 0;
+  s->value_is_upgrade_ = false;
+  s->upgrade_len_ = 0;
   s->keep_body_ = false;
   s->mid_request_ = true;
   return 0;
@@ -125,6 +129,7 @@ int RequestParser::on_header_value(http_parser* p, const char* at, size_t len) {
     s->in_value_ = true;
     s->value_is_cookie_ = equals_lower(s->field_, s->field_len_, "cookie");
     s->value_is_expect_ = equals_lower(s->field_, s->field_len_, "expect");
+    s->value_is_upgrade_ = equals_lower(s->field_, s->field_len_, "upgrade");
     if (s->value_is_cookie_ && !s->cookie_.empty()) s->cookie_.append("; ");
   }
   if (s->value_is_cookie_) s->cookie_.append(at, len);  // bounded by kMaxHeaderBytes
@@ -134,6 +139,13 @@ int RequestParser::on_header_value(http_parser* p, const char* at, size_t len) {
                   std::min(len, sizeof s->expect_ - s->expect_len_));
     }
     s->expect_len_ += len;
+  }
+  if (s->value_is_upgrade_) {
+    if (s->upgrade_len_ < sizeof s->upgrade_) {
+      std::memcpy(s->upgrade_ + s->upgrade_len_, at,
+                  std::min(len, sizeof s->upgrade_ - s->upgrade_len_));
+    }
+    s->upgrade_len_ += len;
   }
   return 0;
 }
@@ -168,6 +180,9 @@ int RequestParser::on_headers_complete(http_parser* p) {
   s->continue_pending_ = p->content_length != ULLONG_MAX && p->content_length > 0 &&
                          p->http_minor >= 1 &&
                          equals_lower(s->expect_, s->expect_len_, "100-continue");
+  // http_parser sets `upgrade` before this callback (Upgrade + Connection: upgrade).
+  r.upgrade_replication =
+      p->upgrade != 0 && equals_lower(s->upgrade_, s->upgrade_len_, "iomb-replication");
   // Not reserved from Content-Length: a client may announce a body and never send it.
   s->keep_body_ = r.method == Method::kPost && r.route == Route::kEcho;
   return 0;

@@ -70,13 +70,16 @@ class RequestParser {
   Request* request_ = nullptr;  // the request being filled, during parse() only
   std::string target_;          // the request target, accumulated across reads
   std::string cookie_;          // Cookie header values joined with "; "
-  char field_[8];               // the current header name, enough for "cookie" / "expect"
+  char field_[8];               // the current header name, enough for "cookie" / "upgrade"
   size_t field_len_ = 0;        // its full length (may exceed sizeof field_)
   bool in_value_ = false;       // the last callback was a header value
   bool value_is_cookie_ = false;
   char expect_[16];  // the Expect header's value (prefix)
   size_t expect_len_ = 0;
   bool value_is_expect_ = false;
+  char upgrade_[16];  // the Upgrade header's value (prefix)
+  size_t upgrade_len_ = 0;
+  bool value_is_upgrade_ = false;
   bool continue_pending_ = false;
   bool keep_body_ = false;
   bool mid_request_ = false;

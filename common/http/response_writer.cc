@@ -19,6 +19,8 @@ std::string_view reason_phrase(int status) {
       return "Method Not Allowed";
     case 413:
       return "Content Too Large";
+    case 426:
+      return "Upgrade Required";
     case 431:
       return "Request Header Fields Too Large";
     case 500:

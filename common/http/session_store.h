@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -60,6 +62,16 @@ struct SessionStoreStats {
   std::vector<std::pair<std::string_view, uint64_t>> counters;
 };
 
+// A peer's stream on a connection that left HTTP (`POST /replication` with `Upgrade:
+// iomb-replication`): fed every byte after the request, it appends its replies to `out`.
+// False: the bytes were garbage; the connection is closed once `out` is sent. Connection's IO
+// thread only.
+class UpgradedStream {
+ public:
+  virtual ~UpgradedStream() = default;
+  virtual bool on_input(std::string_view data, std::string& out) = 0;
+};
+
 class SessionStore {
  public:
   virtual ~SessionStore() = default;
@@ -73,6 +85,12 @@ class SessionStore {
   virtual void attach_loop(store::LoopStoreIo& /*io*/) {}
   // The calling loop stops: complete (503) every visit it has in flight, close its links.
   virtual void detach_loop() {}
+  // The receiving end of a peer's replication stream, or nullptr (a store that replicates
+  // nothing: the upgrade is refused with 404). Any IO thread.
+  virtual std::unique_ptr<UpgradedStream> open_replication_stream() { return nullptr; }
+  // Appends every live session as replication frames (GET /replication/snapshot); false for a
+  // store that replicates nothing (404). Any thread.
+  virtual bool append_snapshot(std::string& /*out*/) const { return false; }
 };
 
 // attach_loop() for the lifetime of the scope (declare it after the loop's own state and before

@@ -2,9 +2,6 @@
 // the link that borrows from them for one flush().
 #include "common/store/blocking_store_io.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -17,36 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "common/store/tcp_connect.h"
 #include "common/unique_fd.h"
 
 namespace iomb::store {
 namespace {
-
-// Connects a non-blocking socket to `to`, waiting at most kBlockingConnectTimeoutMs. Returns
-// an invalid fd on failure. The socket stays non-blocking: the link waits in poll(), with its
-// own deadlines.
-UniqueFd connect_with_timeout(const Endpoint& to) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd) return fd;
-  int one = 1;
-  ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(to.port);
-  if (::inet_pton(AF_INET, to.host.c_str(), &addr.sin_addr) != 1) return UniqueFd();
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) return fd;
-  if (errno != EINPROGRESS) return UniqueFd();
-  pollfd p{fd.get(), POLLOUT, 0};
-  int ready;
-  do {
-    ready = ::poll(&p, 1, static_cast<int>(kBlockingConnectTimeoutMs));
-  } while (ready < 0 && errno == EINTR);
-  if (ready <= 0) return UniqueFd();
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return UniqueFd();
-  return fd;
-}
 
 // A socket's peer closed it, or it holds bytes nobody asked for: either way it is unusable.
 bool still_usable(int fd) {
@@ -82,7 +54,7 @@ class EndpointPool {
     if (open_ >= kSocketsPerEndpoint) return Borrow::kBusy;
     ++open_;
     lock.unlock();
-    UniqueFd fd = connect_with_timeout(to_);
+    UniqueFd fd = connect_with_timeout(to_, kBlockingConnectTimeoutMs);
     lock.lock();
     if (!fd) {
       --open_;

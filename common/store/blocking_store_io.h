@@ -38,6 +38,7 @@ inline constexpr int64_t kMaxFlushMs = 10'000;
 class BlockingStoreIo final : public LoopStoreIo {
  public:
   std::unique_ptr<StoreLink> open_link(const Endpoint& to, StoreProtocol& protocol) override;
+  bool blocking() const override { return true; }
 };
 
 }  // namespace iomb::store

@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include "common/store/snapshot_pull.h"
+
 namespace iomb::store {
 
 namespace {
@@ -68,8 +70,16 @@ struct ReplicatedSessionStore::LoopState final : AckWaiter {
   }
 };
 
+// A blocking thread's reusable buffers (its visits replicate through peer_threads_).
+struct ReplicatedSessionStore::BlockingState {
+  const ReplicatedSessionStore* owner = nullptr;
+  http::SessionRecord record;
+  std::string frame;
+};
+
 namespace {
 thread_local ReplicatedSessionStore::LoopState* t_loop = nullptr;
+thread_local ReplicatedSessionStore::BlockingState* t_blocking = nullptr;
 }  // namespace
 
 ReplicatedSessionStore::ReplicatedSessionStore(ReplicatedSessionStoreOptions options)
@@ -77,13 +87,44 @@ ReplicatedSessionStore::ReplicatedSessionStore(ReplicatedSessionStoreOptions opt
 
 ReplicatedSessionStore::~ReplicatedSessionStore() = default;
 
-std::string ReplicatedSessionStore::snapshot() const {
-  std::string out;
+bool ReplicatedSessionStore::append_snapshot(std::string& out) const {
+  const size_t before = out.size();
   memory_.for_each([&out](const http::SessionRecord& r) { append_delta_frame(out, r); });
-  return out;
+  counters_.snapshot_bytes_served.fetch_add(out.size() - before, std::memory_order_relaxed);
+  return true;
+}
+
+std::unique_ptr<http::UpgradedStream> ReplicatedSessionStore::open_replication_stream() {
+  return std::make_unique<ReplicationReceiver>(*this, counters_);
+}
+
+size_t ReplicatedSessionStore::pull_snapshots() {
+  size_t reached = 0;
+  for (const Endpoint& peer : options_.peers) {
+    std::optional<std::string> body = fetch_snapshot(peer, options_.snapshot_timeout_ms);
+    if (!body || !apply_snapshot(*body, [this](const SessionDelta& d) { memory_.apply(d); })) {
+      counters_.snapshot_peers_skipped.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    counters_.snapshot_bytes.fetch_add(body->size(), std::memory_order_relaxed);
+    ++reached;
+  }
+  return reached;
 }
 
 void ReplicatedSessionStore::attach_loop(LoopStoreIo& io) {
+  if (io.blocking()) {
+    std::call_once(peer_threads_once_, [this] {
+      std::function<int64_t()> now =
+          options_.now_ms ? options_.now_ms : std::function(monotonic_ms);
+      peer_threads_ = std::make_unique<ReplicationPeerThreads>(options_.peers, counters_,
+                                                               options_.timeout_ms, now);
+    });
+    auto* state = new BlockingState;
+    state->owner = this;
+    t_blocking = state;
+    return;
+  }
   auto state = std::make_unique<LoopState>();
   state->owner = this;
   std::function<int64_t()> now = options_.now_ms ? options_.now_ms : std::function(monotonic_ms);
@@ -97,6 +138,11 @@ void ReplicatedSessionStore::attach_loop(LoopStoreIo& io) {
 }
 
 void ReplicatedSessionStore::detach_loop() {
+  if (t_blocking != nullptr && t_blocking->owner == this) {
+    delete t_blocking;
+    t_blocking = nullptr;
+    return;
+  }
   LoopState* state = t_loop;
   if (state == nullptr || state->owner != this) return;
   t_loop = nullptr;
@@ -115,6 +161,10 @@ void ReplicatedSessionStore::detach_loop() {
 void ReplicatedSessionStore::apply_delta(const SessionDelta& delta) { memory_.apply(delta); }
 
 void ReplicatedSessionStore::visit(const http::VisitRequest& request, http::VisitCallback& done) {
+  if (t_blocking != nullptr && t_blocking->owner == this) {
+    visit_blocking(*t_blocking, request, done);
+    return;
+  }
   LoopState* state = t_loop != nullptr && t_loop->owner == this ? t_loop : nullptr;
   if (state == nullptr) {
     unattached_.fetch_add(1, std::memory_order_relaxed);
@@ -152,6 +202,18 @@ void ReplicatedSessionStore::visit(const http::VisitRequest& request, http::Visi
   state->release(slot);
 }
 
+void ReplicatedSessionStore::visit_blocking(BlockingState& state,
+                                            const http::VisitRequest& request,
+                                            http::VisitCallback& done) {
+  CaptureVisit capture;
+  memory_.visit(request, capture, state.record);
+  state.frame.clear();
+  append_delta_frame(state.frame, state.record);
+  peer_threads_->replicate(state.frame, options_.sync);
+  capture.result.created_by = state.record.created_by;
+  done.on_visit(capture.result);
+}
+
 http::SessionStoreStats ReplicatedSessionStore::stats() const {
   http::SessionStoreStats s = memory_.stats();
   auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
@@ -166,6 +228,7 @@ http::SessionStoreStats ReplicatedSessionStore::stats() const {
                 {"peers_down", get(c.peers_down)},
                 {"streams_rejected", get(c.streams_rejected)},
                 {"snapshot_bytes", get(c.snapshot_bytes)},
+                {"snapshot_bytes_served", get(c.snapshot_bytes_served)},
                 {"snapshot_peers_skipped", get(c.snapshot_peers_skipped)},
                 {"unattached", get(unattached_)}};
   return s;

@@ -11,15 +11,22 @@
 // Conflicts (one sid visited on two nodes at once): each node keeps max(visits) and the later
 // last_seen; two concurrent visits both counting n+1 merge to n+1, so with round robin and
 // async replication visits are lost — the measured cost of not being sticky, not hidden.
-// Not yet: the startup pull of peers' snapshots (snapshot() builds the body), the incoming
-// HTTP upgrade in HttpCodec, and the make_session_store() wiring.
-// Threads: visit() on an attached loop thread; apply_delta(), stats() on any thread.
+// Threads that may block (bio, nio's workers: LoopStoreIo::blocking()) share one link per
+// peer, each on a thread of its own (ReplicationPeerThreads).
+// Incoming: a peer's link is an HTTP connection that HttpCodec switched to the stream
+// open_replication_stream() returns (a ReplicationReceiver applying deltas). Startup:
+// pull_snapshots() fills the store from the peers that are up (GET /replication/snapshot).
+// Threads: visit() on an attached loop (or blocking) thread; apply_delta(), stats(), the
+// stream and the snapshot on any thread.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "common/http/memory_session_store.h"
+#include "common/store/replication_peer_threads.h"
 #include "common/store/replication_protocol.h"
 #include "common/store/store_link.h"
 
@@ -31,6 +38,7 @@ struct ReplicatedSessionStoreOptions {
   bool sync = false;
   int64_t timeout_ms = 100;
   std::function<int64_t()> now_ms;     // tests inject a clock; defaults to monotonic_ms
+  int64_t snapshot_timeout_ms = 2000;  // per peer, in pull_snapshots()
 };
 
 class ReplicatedSessionStore final : public http::SessionStore, public DeltaSink {
@@ -43,19 +51,29 @@ class ReplicatedSessionStore final : public http::SessionStore, public DeltaSink
   void attach_loop(LoopStoreIo& io) override;
   void detach_loop() override;
   void apply_delta(const SessionDelta& delta) override;
-
+  std::unique_ptr<http::UpgradedStream> open_replication_stream() override;
   // Every live session as delta frames (the body of GET /replication/snapshot).
-  std::string snapshot() const;
+  bool append_snapshot(std::string& out) const override;
+
+  // Applies each reachable peer's snapshot (startup, before any loop runs); returns how many
+  // peers were reachable. Unreachable ones are counted as snapshot_peers_skipped.
+  size_t pull_snapshots();
   ReplicationCounters& counters() { return counters_; }
   http::MemorySessionStore& memory() { return memory_; }
 
   struct LoopState;
+  struct BlockingState;
 
  private:
+  void visit_blocking(BlockingState& state, const http::VisitRequest& request,
+                      http::VisitCallback& done);
+
   const ReplicatedSessionStoreOptions options_;
   http::MemorySessionStore memory_;
-  ReplicationCounters counters_;
+  mutable ReplicationCounters counters_;  // append_snapshot() counts what it serves
   std::atomic<uint64_t> unattached_{0};
+  std::once_flag peer_threads_once_;
+  std::unique_ptr<ReplicationPeerThreads> peer_threads_;  // started by the first blocking thread
 };
 
 }  // namespace iomb::store

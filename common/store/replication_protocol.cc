@@ -113,7 +113,7 @@ void ReplicationSender::append(std::string_view bytes) {
 }
 
 void ReplicationSender::send_delta(std::string_view frame, std::optional<uint32_t> slot) {
-  if (!connected_) {
+  if (!connected_ || pending_output() > kMaxSenderBacklog) {
     counters_.deltas_dropped.fetch_add(1, std::memory_order_relaxed);
     if (slot) waiter_.release(*slot);
     return;

@@ -33,6 +33,9 @@ using SessionDelta = http::SessionRecord;
 
 inline constexpr size_t kMaxFrameBody = 1 << 20;
 inline constexpr int64_t kHeartbeatMs = 1000;
+// Unsent output a sender may hold (a paused peer stops reading); past it, deltas are dropped
+// (counted) until the peer takes its bytes again.
+inline constexpr size_t kMaxSenderBacklog = 16u << 20;
 inline constexpr std::string_view kReplicationPath = "/replication";
 inline constexpr std::string_view kReplicationUpgrade = "iomb-replication";
 
@@ -51,6 +54,8 @@ class FrameReader {
   enum class Next { kFrame, kNeedMore, kError };
   void feed(std::string_view data);
   Next next(Frame& frame);
+  // Every byte fed was returned in frames (no partial frame is held).
+  bool empty() const { return pos_ == buf_.size(); }
 
  private:
   std::string buf_;
@@ -63,12 +68,13 @@ struct ReplicationCounters {
   std::atomic<uint64_t> bytes_in{0};
   std::atomic<uint64_t> deltas_out{0};
   std::atomic<uint64_t> deltas_in{0};
-  std::atomic<uint64_t> deltas_dropped{0};  // not sent: the peer's link was not up
+  std::atomic<uint64_t> deltas_dropped{0};  // not sent: the peer's link was down or backed up
   std::atomic<uint64_t> acks{0};
   std::atomic<uint64_t> ack_timeouts{0};
   std::atomic<uint64_t> peers_down{0};  // marked down: an ack timed out, or the link dropped
   std::atomic<uint64_t> streams_rejected{0};  // garbage on an incoming stream: closed
-  std::atomic<uint64_t> snapshot_bytes{0};
+  std::atomic<uint64_t> snapshot_bytes{0};         // pulled from peers at startup
+  std::atomic<uint64_t> snapshot_bytes_served{0};  // GET /replication/snapshot answered
   std::atomic<uint64_t> snapshot_peers_skipped{0};
 };
 
@@ -131,11 +137,11 @@ class DeltaSink {
   ~DeltaSink() = default;
 };
 
-class ReplicationReceiver {
+class ReplicationReceiver final : public http::UpgradedStream {
  public:
   ReplicationReceiver(DeltaSink& sink, ReplicationCounters& counters);
   // Bytes after the upgrade request; appends acks to `out`. False: garbage, close the stream.
-  bool on_input(std::string_view data, std::string& out);
+  bool on_input(std::string_view data, std::string& out) override;
 
  private:
   DeltaSink& sink_;

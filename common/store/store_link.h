@@ -107,6 +107,9 @@ class LoopStoreIo {
   virtual ~LoopStoreIo() = default;
   // A persistent connection to `to` carrying `protocol`, which must outlive the link.
   virtual std::unique_ptr<StoreLink> open_link(const Endpoint& to, StoreProtocol& protocol) = 0;
+  // The calling thread may block (BlockingStoreIo: bio, nio's workers): a store that keeps
+  // connections open between visits (replication) carries them on threads of its own.
+  virtual bool blocking() const { return false; }
 };
 
 }  // namespace iomb::store

@@ -3,6 +3,7 @@
 
 #include "common/store/replicated_session_store.h"
 #include "common/store/replication_protocol.h"
+#include "common/store/snapshot_pull.h"
 
 namespace iomb::store {
 namespace {
@@ -96,8 +97,7 @@ TEST(ReplicatedStore, UnattachedVisitIsServedAndApplyMergesMaxVisits) {
   o.memory.node_id = "node-b";
   ReplicatedSessionStore store(o);
   SessionDelta d = sample();
-  d.last_seen_ms = store.memory().stats().live;  // any time; TTL default 1800 s
-  d.last_seen_ms = monotonic_ms();
+  d.last_seen_ms = monotonic_ms();  // the TTL (default 1800 s) runs from here
   store.apply_delta(d);
   d.visits = 3;
   store.apply_delta(d);
@@ -113,7 +113,49 @@ TEST(ReplicatedStore, UnattachedVisitIsServedAndApplyMergesMaxVisits) {
   store.visit({std::string_view(hex.data(), hex.size()), {}}, cb);
   EXPECT_EQ(cb.r.visits, 8u);
   EXPECT_EQ(cb.by, "node-a");
-  EXPECT_NE(store.snapshot().size(), 0u);
+  // The snapshot carries the merged session to a store that starts empty.
+  std::string body;
+  ASSERT_TRUE(store.append_snapshot(body));
+  ReplicatedSessionStoreOptions o2;
+  ReplicatedSessionStore joined(o2);
+  ASSERT_TRUE(apply_snapshot(body, [&](const SessionDelta& x) { joined.apply_delta(x); }));
+  Cb again;
+  joined.visit({std::string_view(hex.data(), hex.size()), {}}, again);
+  EXPECT_EQ(again.r.visits, 9u);
+  EXPECT_EQ(again.by, "node-a");
+}
+
+TEST(ReplicationSnapshot, TruncatedOrForeignFramesAreRefused) {
+  std::string body;
+  append_delta_frame(body, sample());
+  append_delta_frame(body, sample());
+  int applied = 0;
+  auto count = [&](const SessionDelta&) { ++applied; };
+  EXPECT_TRUE(apply_snapshot(body, count));
+  EXPECT_EQ(applied, 2);
+  applied = 0;
+  EXPECT_FALSE(apply_snapshot(std::string_view(body).substr(0, body.size() - 1), count));
+  EXPECT_EQ(applied, 1);  // the whole first frame, not the cut second one
+  std::string ack;
+  append_ack_frame(ack, 1);
+  EXPECT_FALSE(apply_snapshot(ack, count));
+  EXPECT_TRUE(apply_snapshot("", count));
+}
+
+TEST(ReplicationSender, BackedUpPeerDropsDeltasInsteadOfGrowing) {
+  ReplicationCounters c;
+  Waiter w;
+  ReplicationSender tx(c, w, 100, [] { return int64_t{0}; });
+  tx.on_connected();
+  SessionDelta big = sample();
+  big.payload.assign(1 << 20, 'x');
+  std::string frame;
+  append_delta_frame(frame, big);
+  for (int i = 0; i < 40; ++i) tx.send_delta(frame, std::nullopt);  // nothing is consumed
+  EXPECT_LE(tx.pending_output(), kMaxSenderBacklog + frame.size() + 4096);
+  EXPECT_GT(c.deltas_dropped.load(), 20u);
+  tx.send_delta(frame, 9u);  // a sync visit is not held for a delta that was dropped
+  EXPECT_EQ(w.released, (std::vector<uint32_t>{9u}));
 }
 
 }  // namespace
