@@ -1,0 +1,261 @@
+// --session-store replicated against every server row: two nodes of the row's model and mode
+// replicating to each other over loopback. Sync: a visit answered by one node is on the other
+// when the answer arrives. Async: the delta arrives soon after. A paused peer (SIGSTOP) costs
+// one bounded wait (--store-timeout-ms), is marked down and counted, and is not waited for
+// again; a killed one is not waited for at all. A node that starts late pulls its peer's
+// snapshot. Garbage on a replication stream closes that stream only.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/integration/http_suite.h"
+#include "tests/integration/http_test_client.h"
+#include "tests/integration/test_client.h"
+
+namespace iomb::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+nlohmann::json json_of(const std::optional<HttpResponse>& r) {
+  if (!r) return nullptr;
+  return nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+}
+
+int64_t ms_since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+// A loopback port that was free a moment ago (for a node whose peer must know it first).
+uint16_t reserve_port() {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return 0;
+  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  return ntohs(addr.sin_port);
+}
+
+std::string peer(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+
+std::vector<std::string> node_flags(const std::string& node, uint16_t peer_port,
+                                    const std::string& mode,
+                                    std::vector<std::string> extra = {}) {
+  std::vector<std::string> f{"--session-store", "replicated", "--peers",   peer(peer_port),
+                             "--replication",   mode,         "--node-id", node};
+  f.insert(f.end(), extra.begin(), extra.end());
+  return f;
+}
+
+nlohmann::json sessions_stats(uint16_t port) {
+  auto fd = connect_loopback(port);
+  return json_of(roundtrip(fd.get(), get_request("/stats")))["sessions"];
+}
+
+// Waits (bounded) until `port`'s sessions counter `name` reaches `at_least`.
+bool wait_counter(uint16_t port, const char* name, uint64_t at_least,
+                  std::chrono::milliseconds within = 3000ms) {
+  const auto until = Clock::now() + within;
+  while (Clock::now() < until) {
+    auto s = sessions_stats(port);
+    if (s.is_object() && s.value(name, uint64_t{0}) >= at_least) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
+// One visit of `sid` (empty: a new session) on `port`.
+std::optional<HttpResponse> visit(uint16_t port, const std::string& sid) {
+  auto fd = connect_loopback(port);
+  return roundtrip(fd.get(), get_request("/session", sid.empty() ? "" : "sid=" + sid));
+}
+
+// Node A on an ephemeral port and node B on a reserved one, each the other's peer.
+#define IOMB_REPLICATED_PAIR(a, b, mode, ...)                                             \
+  const uint16_t b##_port = reserve_port();                                                \
+  ASSERT_NE(b##_port, 0);                                                                  \
+  IOMB_HTTP_START(a, node_flags("a", b##_port, mode, __VA_ARGS__));                        \
+  std::vector<std::string> b##_flags = node_flags("b", a->port(), mode, __VA_ARGS__);      \
+  b##_flags.insert(b##_flags.end(), {"--port", std::to_string(b##_port)});                 \
+  IOMB_HTTP_START(b, b##_flags)
+
+// Every link of both nodes is up: a node whose peer was not listening yet retries after a
+// backoff (up to a second), dropping (counting) the deltas meanwhile. Up means: a run of
+// visits on each node (on whichever loops they land) drops none.
+bool links_up(uint16_t a, uint16_t b) {
+  const auto until = Clock::now() + 5s;
+  while (Clock::now() < until) {
+    const auto da = sessions_stats(a)["deltas_dropped"], db = sessions_stats(b)["deltas_dropped"];
+    for (int i = 0; i < 8; ++i) {
+      visit(a, "");
+      visit(b, "");
+    }
+    if (sessions_stats(a)["deltas_dropped"] == da && sessions_stats(b)["deltas_dropped"] == db) {
+      return true;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
+TEST_P(HttpServerTest, ReplicatedSyncVisitIsOnThePeerWhenAnswered) {
+  IOMB_REPLICATED_PAIR(a, b, "sync", {"--session-bytes", "100"});
+  ASSERT_TRUE(links_up(a->port(), b->port()));
+  const auto dropped = sessions_stats(a->port())["deltas_dropped"];
+  auto first = visit(a->port(), "");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  const std::string sid = http::testing::sid_from_set_cookie(*first);
+  ASSERT_EQ(sid.size(), 32u);
+  // Alternating nodes with no pause: sync means each answer waited for the peer's ack, so
+  // the next node already holds the count (no visit lost, none counted twice).
+  for (int v = 2; v <= 9; ++v) {
+    auto r = visit(v % 2 == 0 ? b->port() : a->port(), sid);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_FALSE(r->header("Set-Cookie").has_value()) << v;
+    EXPECT_EQ(json_of(r)["visits"], v);
+    EXPECT_EQ(json_of(r)["created_by"], "a");
+    EXPECT_EQ(json_of(r)["node"], v % 2 == 0 ? "b" : "a");
+  }
+  auto sa = sessions_stats(a->port());
+  EXPECT_EQ(sa["store"], "replicated");
+  EXPECT_EQ(sa["ack_timeouts"], 0);
+  EXPECT_EQ(sa["peers_down"], 0);
+  EXPECT_EQ(sa["deltas_dropped"], dropped);
+  EXPECT_GE(sa["deltas_out"], 5);
+  EXPECT_GE(sa["deltas_in"], 4);
+  EXPECT_GT(sa["bytes_out"], 5 * 100);  // the payload travels with every delta
+  auto stopped = a->stop(SIGTERM);
+  EXPECT_EQ(stopped["sessions"]["store"], "replicated") << stopped.dump();
+  EXPECT_GE(stopped["sessions"]["deltas_out"], 5) << stopped.dump();
+}
+
+TEST_P(HttpServerTest, ReplicatedAsyncDeltaReachesThePeer) {
+  IOMB_REPLICATED_PAIR(a, b, "async", {});
+  ASSERT_TRUE(links_up(a->port(), b->port()));
+  auto first = visit(a->port(), "");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  const std::string sid = http::testing::sid_from_set_cookie(*first);
+  // Every delta A sent so far (the warm-up's too) has arrived.
+  const uint64_t sent = sessions_stats(a->port())["deltas_out"].get<uint64_t>();
+  ASSERT_TRUE(wait_counter(b->port(), "deltas_in", sent));
+  auto r = visit(b->port(), sid);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json_of(r)["visits"], 2);
+  EXPECT_EQ(json_of(r)["created_by"], "a");
+}
+
+TEST_P(HttpServerTest, ReplicatedSyncPausedPeerCostsOneBoundedWaitThenIsMarkedDown) {
+  IOMB_REPLICATED_PAIR(a, b, "sync", {"--store-timeout-ms", "100"});
+  ASSERT_TRUE(links_up(a->port(), b->port()));
+  ASSERT_EQ(::kill(b->pid(), SIGSTOP), 0);
+  // Every loop of A has its own link to B: each pays the bound once (at most 4 loops here).
+  int slow = 0;
+  for (int i = 0; i < 8; ++i) {
+    const auto t0 = Clock::now();
+    auto r = visit(a->port(), "");
+    const int64_t took = ms_since(t0);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);  // served: the peer is marked down, not the visit refused
+    EXPECT_LT(took, 1000) << "a visit waited past the bound for a paused peer";
+    if (took >= 80) ++slow;
+  }
+  EXPECT_GE(slow, 1);
+  auto s = sessions_stats(a->port());
+  EXPECT_GE(s["ack_timeouts"], 1) << s.dump();
+  EXPECT_GE(s["peers_down"], 1) << s.dump();
+  // Marked down: later visits do not wait.
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = Clock::now();
+    ASSERT_TRUE(visit(a->port(), ""));
+    EXPECT_LT(ms_since(t0), 80);
+  }
+  ASSERT_EQ(::kill(b->pid(), SIGCONT), 0);
+  // B catches up on what A sent while it slept (the deltas were queued, not lost).
+  EXPECT_TRUE(wait_counter(b->port(), "deltas_in", s["deltas_out"].get<uint64_t>()));
+  // Killed: the link drops, A neither waits nor fails.
+  b->stop(SIGKILL);
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = Clock::now();
+    auto r = visit(a->port(), "");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_LT(ms_since(t0), 500);
+  }
+}
+
+TEST_P(HttpServerTest, ReplicatedNodeStartingLatePullsThePeersSnapshot) {
+  const uint16_t b_port = reserve_port();
+  ASSERT_NE(b_port, 0);
+  IOMB_HTTP_START(a, node_flags("a", b_port, "async", {"--session-bytes", "64"}));
+  std::vector<std::string> sids;
+  for (int i = 0; i < 3; ++i) {
+    auto r = visit(a->port(), "");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+    sids.push_back(http::testing::sid_from_set_cookie(*r));
+  }
+  ASSERT_TRUE(visit(a->port(), sids[0]));  // visits 2
+  auto flags = node_flags("b", a->port(), "async");
+  flags.insert(flags.end(), {"--port", std::to_string(b_port)});
+  IOMB_HTTP_START(b, flags);
+  auto sb = sessions_stats(b->port());
+  EXPECT_EQ(sb["snapshot_peers_skipped"], 0) << sb.dump();
+  EXPECT_GT(sb["snapshot_bytes"], 3 * 64) << sb.dump();
+  EXPECT_GE(sb["live"], 3);
+  auto r = visit(b->port(), sids[0]);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(json_of(r)["visits"], 3);
+  EXPECT_EQ(json_of(r)["created_by"], "a");
+  EXPECT_GT(sessions_stats(a->port())["snapshot_bytes_served"], 3 * 64);
+  // A started alone: its own pull found no peer.
+  EXPECT_EQ(sessions_stats(a->port())["snapshot_peers_skipped"], 1);
+}
+
+TEST_P(HttpServerTest, ReplicationStreamGarbageClosesThatStreamOnly) {
+  IOMB_HTTP_START(a, node_flags("a", reserve_port(), "async"));
+  auto fd = connect_loopback(a->port());
+  ASSERT_TRUE(send_all(fd.get(),
+                       "POST /replication HTTP/1.1\r\nHost: x\r\nUpgrade: iomb-replication\r\n"
+                       "Connection: Upgrade\r\nContent-Length: 0\r\n\r\n"));
+  const std::string head = "HTTP/1.1 101 Switching Protocols\r\n";
+  EXPECT_EQ(recv_exact(fd.get(), head.size()), head);
+  ASSERT_TRUE(send_all(fd.get(), "GET / HTTP/1.1\r\n\r\n"));  // not a frame
+  EXPECT_TRUE(wait_peer_closed(fd.get(), 2000ms));
+  auto other = connect_loopback(a->port());
+  auto r = roundtrip(other.get(), get_request("/"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(sessions_stats(a->port())["streams_rejected"], 1);
+  // Without the Upgrade header: 426 and the header to use.
+  auto plain = roundtrip(other.get(), "POST /replication HTTP/1.1\r\nHost: x\r\n"
+                                      "Content-Length: 0\r\n\r\n");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 426);
+  EXPECT_EQ(plain->header("Upgrade"), "iomb-replication");
+}
+
+TEST_P(HttpServerTest, ReplicationUpgradeToAStoreThatDoesNotReplicateIs404) {
+  IOMB_HTTP_START(server, {});
+  auto fd = connect_loopback(server->port());
+  auto r = roundtrip(fd.get(),
+                     "POST /replication HTTP/1.1\r\nHost: x\r\nUpgrade: iomb-replication\r\n"
+                     "Connection: Upgrade\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  auto snap = roundtrip(connect_loopback(server->port()).get(),
+                        get_request("/replication/snapshot"));
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->status, 404);
+}
+
+}  // namespace
+}  // namespace iomb::testing
