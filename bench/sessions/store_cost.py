@@ -6,8 +6,8 @@ Per cell and repetition it starts a fresh server (pinned to --server-cpu), its s
 (redis-server, or a replication peer, pinned to --helper-cpu), drives it with
 `iomb run --target` (client pinned to --client-cpu), then stops it and reads its stopped line.
 It reports medians with min-max over the repetitions of:
-  requests/s, server CPU us per request (iomb's cpu_time), Redis CPU us per request (from
-  /proc), wire bytes per request (request + response of one steady-state visit, measured on
+  requests/s, server CPU us per request (iomb's cpu_time), helper CPU us per request (the
+  redis-server's or the replication peer's, from /proc), wire bytes per request (request + response of one steady-state visit, measured on
   a socket: the cookie store's cost on the wire), replication bytes per request and store
   round trips per request (the server's stopped-line counters / its requests).
 The stores of one repetition run in a rotated order, so drift hits every store alike.
@@ -147,8 +147,9 @@ def run_cell(a, model, store, payload, secret_file):
         server = Server(binary, args, a.server_cpu, port_a)
     if not store.startswith("replicated"):
         server = Server(binary, args, a.server_cpu)
+    helper_pid = redis.proc.pid if redis else (helpers[0].pid if helpers else None)
     try:
-        redis_cpu0 = cpu_us(redis.proc.pid) if redis else 0
+        helper_cpu0 = cpu_us(helper_pid) if helper_pid else 0
         wire, status = wire_bytes_per_visit(server.port)
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             subprocess.run(
@@ -159,7 +160,7 @@ def run_cell(a, model, store, payload, secret_file):
                  "--json", out.name], check=True, stdout=subprocess.DEVNULL)
             bench = [b for b in json.load(open(out.name))["benchmarks"]
                      if b.get("run_type") == "iteration"][0]
-        redis_cpu = cpu_us(redis.proc.pid) - redis_cpu0 if redis else 0
+        helper_cpu = cpu_us(helper_pid) - helper_cpu0 if helper_pid else 0
     finally:
         stopped = server.stop()
         for h in helpers:
@@ -170,7 +171,7 @@ def run_cell(a, model, store, payload, secret_file):
     return {
         "rps": bench.get("items_per_second", 0),
         "cpu_us": bench.get("cpu_time", 0) / 1000.0,
-        "redis_cpu_us": redis_cpu / requests,
+        "helper_cpu_us": helper_cpu / requests,
         "wire_bytes": wire,
         "status": status,
         "repl_bytes": repl / requests,
@@ -228,7 +229,7 @@ def main():
                        for (m, s, st), runs in results.items()], f, indent=1)
     print(f"GET /session, {a.connections} connections, {a.repetitions} repetitions: "
           "median (min–max)\n")
-    print("| model | payload | store | requests/s | server CPU µs/req | Redis CPU µs/req | "
+    print("| model | payload | store | requests/s | server CPU µs/req | Redis / peer CPU µs/req | "
           "wire bytes/req | replication bytes/req | store round trips/req | errors | lost |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for (model, payload, store), runs in results.items():
@@ -240,7 +241,7 @@ def main():
                   f"{'/'.join(map(str, sorted(statuses)))} | | | | | | | |")
             continue
         print(f"| {model} | {payload} | {store} | {col('rps', 0)} | {col('cpu_us', 2)} | "
-              f"{col('redis_cpu_us', 2)} | {col('wire_bytes', 0)} | {col('repl_bytes', 0)} | "
+              f"{col('helper_cpu_us', 2)} | {col('wire_bytes', 0)} | {col('repl_bytes', 0)} | "
               f"{col('round_trips', 2)} | {sum(r['errors'] for r in runs)} | "
               f"{sum(r['lost'] for r in runs)} |")
 

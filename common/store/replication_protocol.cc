@@ -136,6 +136,7 @@ void ReplicationSender::on_connected() {
   connected_ = true;
   down_ = false;
   response_skipped_ = false;
+  refused_ = false;
   response_head_.clear();
   reader_ = FrameReader();
   sent_ = 0;
@@ -157,8 +158,17 @@ void ReplicationSender::on_input(std::string_view data) {
     }
     response_skipped_ = true;
     data.remove_prefix(end + 4 - before);
+    // Not a replicating node (e.g. 404 from a memory store): never wait for it.
+    if (response_head_.compare(0, 13, "HTTP/1.1 101 ") != 0) {
+      counters_.streams_rejected.fetch_add(1, std::memory_order_relaxed);
+      if (!down_) counters_.peers_down.fetch_add(1, std::memory_order_relaxed);
+      down_ = true;
+      refused_ = true;
+      release_all();
+    }
     response_head_.clear();
   }
+  if (refused_) return;
   reader_.feed(data);
   FrameReader::Frame frame;
   while (reader_.next(frame) == FrameReader::Next::kFrame) {

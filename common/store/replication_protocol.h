@@ -120,6 +120,7 @@ class ReplicationSender final : public StoreProtocol {
   bool connected_ = false;
   bool down_ = false;
   bool response_skipped_ = false;
+  bool refused_ = false;       // the peer answered the upgrade with anything but 101
   std::string response_head_;  // the 101 answer up to its blank line
   uint64_t sent_ = 0;          // deltas sent on this connection
   uint64_t acked_ = 0;

@@ -142,6 +142,22 @@ TEST(ReplicationSnapshot, TruncatedOrForeignFramesAreRefused) {
   EXPECT_TRUE(apply_snapshot("", count));
 }
 
+TEST(ReplicationSender, PeerThatRefusesTheUpgradeIsNotWaitedFor) {
+  ReplicationCounters c;
+  Waiter w;
+  ReplicationSender tx(c, w, 100, [] { return int64_t{0}; });
+  tx.on_connected();
+  std::string frame;
+  append_delta_frame(frame, sample());
+  tx.send_delta(frame, 1u);
+  tx.on_input("HTTP/1.1 404 Not Found\r\nContent-Length: 10\r\n\r\nnot found\n");
+  EXPECT_EQ(w.released, (std::vector<uint32_t>{1u}));
+  EXPECT_FALSE(tx.live());
+  EXPECT_EQ(c.streams_rejected.load(), 1u);
+  tx.send_delta(frame, 2u);  // down: released at once
+  EXPECT_EQ(w.released.size(), 2u);
+}
+
 TEST(ReplicationSender, BackedUpPeerDropsDeltasInsteadOfGrowing) {
   ReplicationCounters c;
   Waiter w;
