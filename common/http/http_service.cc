@@ -274,7 +274,8 @@ std::unique_ptr<SessionStore> make_session_store(const ServerOptions& o) {
   if (o.session_store == "replicated") {
     store::ReplicatedSessionStoreOptions r;
     r.memory = std::move(m);
-    for (const std::string& peer : o.peers) r.peers.push_back(store::parse_endpoint(peer, "--peers"));
+    for (const std::string& peer : o.peers)
+      r.peers.push_back(store::parse_endpoint(peer, "--peers"));
     r.sync = o.replication == "sync";
     r.timeout_ms = static_cast<int64_t>(o.store_timeout_ms);
     auto replicated = std::make_unique<store::ReplicatedSessionStore>(std::move(r));

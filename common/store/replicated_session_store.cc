@@ -202,8 +202,7 @@ void ReplicatedSessionStore::visit(const http::VisitRequest& request, http::Visi
   state->release(slot);
 }
 
-void ReplicatedSessionStore::visit_blocking(BlockingState& state,
-                                            const http::VisitRequest& request,
+void ReplicatedSessionStore::visit_blocking(BlockingState& state, const http::VisitRequest& request,
                                             http::VisitCallback& done) {
   CaptureVisit capture;
   memory_.visit(request, capture, state.record);

@@ -45,7 +45,7 @@ ReplicationPeerThreads::ReplicationPeerThreads(const std::vector<Endpoint>& peer
     auto peer = std::make_unique<Peer>();
     peer->to = to;
     peer->sender = std::make_unique<ReplicationSender>(counters, static_cast<AckWaiter&>(*this),
-                                                   timeout_ms_, now_ms_);
+                                                       timeout_ms_, now_ms_);
     peer->wake = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     peers_.push_back(std::move(peer));
   }

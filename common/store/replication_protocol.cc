@@ -25,7 +25,8 @@ void put_u16(std::string& out, uint16_t v) {
 uint64_t get_le(std::string_view s, size_t at, int bytes) {
   uint64_t v = 0;
   for (int i = 0; i < bytes; ++i) {
-    v |= static_cast<uint64_t>(static_cast<unsigned char>(s[at + static_cast<size_t>(i)])) << (8 * i);
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(s[at + static_cast<size_t>(i)]))
+         << (8 * i);
   }
   return v;
 }

@@ -2,8 +2,8 @@
 // the sending side (ReplicationSender, a StoreProtocol over a StoreLink to one peer) and the
 // receiving side (ReplicationReceiver, fed by the HTTP connection a peer upgraded).
 // Wire: the sender opens the peer's HTTP port and writes
-//   POST /replication HTTP/1.1\r\nHost: iomb\r\nUpgrade: iomb-replication\r\nConnection: Upgrade\r\n
-//   Content-Length: 0\r\n\r\n
+//   POST /replication HTTP/1.1\r\nHost: iomb\r\nUpgrade: iomb-replication\r\nConnection:
+//   Upgrade\r\n Content-Length: 0\r\n\r\n
 // and, without waiting, frames; the peer answers `HTTP/1.1 101 Switching Protocols` (skipped
 // up to its blank line) and then frames. A frame is [u8 type][u32 LE body length][body]:
 //   'D' delta: u64 sid.hi, u64 sid.lo, u64 visits, i64 created_at_ms, i64 last_seen_ms,
@@ -71,9 +71,9 @@ struct ReplicationCounters {
   std::atomic<uint64_t> deltas_dropped{0};  // not sent: the peer's link was down or backed up
   std::atomic<uint64_t> acks{0};
   std::atomic<uint64_t> ack_timeouts{0};
-  std::atomic<uint64_t> peers_down{0};  // marked down: an ack timed out, or the link dropped
+  std::atomic<uint64_t> peers_down{0};        // marked down: an ack timed out, or the link dropped
   std::atomic<uint64_t> streams_rejected{0};  // garbage on an incoming stream: closed
-  std::atomic<uint64_t> snapshot_bytes{0};         // pulled from peers at startup
+  std::atomic<uint64_t> snapshot_bytes{0};    // pulled from peers at startup
   std::atomic<uint64_t> snapshot_bytes_served{0};  // GET /replication/snapshot answered
   std::atomic<uint64_t> snapshot_peers_skipped{0};
 };

@@ -50,7 +50,8 @@ std::string ack_frame(uint64_t n) {
 }
 
 TEST(HttpCodecUpgrade, FramesInTheUpgradeReadAndLaterReadsReachTheStore) {
-  for (HttpCodec::Dispatch dispatch : {HttpCodec::Dispatch::kInline, HttpCodec::Dispatch::kDeferred}) {
+  for (HttpCodec::Dispatch dispatch :
+       {HttpCodec::Dispatch::kInline, HttpCodec::Dispatch::kDeferred}) {
     Node node;
     HttpCodec codec(*node.service, dispatch);
     const std::string first = delta_frame(1, 3), second = delta_frame(2, 5);
@@ -84,8 +85,7 @@ TEST(HttpCodecUpgrade, UpgradeAfterPipelinedRequestsAndGarbageCloses) {
 TEST(HttpCodecUpgrade, OtherUpgradesAreAnsweredAndClosed) {
   Node node;
   HttpCodec codec(*node.service);
-  codec.on_input(
-      "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+  codec.on_input("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
   EXPECT_EQ(std::string(codec.output()).find("HTTP/1.1 200 OK"), 0u);
   EXPECT_FALSE(codec.streaming());
   EXPECT_TRUE(codec.should_close());
