@@ -157,7 +157,7 @@ TEST_P(HttpServerTest, ReplicatedAsyncDeltaReachesThePeer) {
 TEST_P(HttpServerTest, ReplicatedSyncPausedPeerCostsOneBoundedWaitThenIsMarkedDown) {
   IOMB_REPLICATED_PAIR(a, b, "sync", {"--store-timeout-ms", "100"});
   ASSERT_TRUE(links_up(a->port(), b->port()));
-  ASSERT_EQ(::kill(b->pid(), SIGSTOP), 0);
+  ASSERT_TRUE(b->pause());
   // Every loop of A has its own link to B: each pays the bound once (at most 4 loops here).
   int slow = 0;
   for (int i = 0; i < 8; ++i) {
@@ -182,7 +182,7 @@ TEST_P(HttpServerTest, ReplicatedSyncPausedPeerCostsOneBoundedWaitThenIsMarkedDo
     if (ms_since(t0) < 80) ++quick;
   }
   EXPECT_GE(quick, 4);
-  ASSERT_EQ(::kill(b->pid(), SIGCONT), 0);
+  b->resume();
   // B catches up on what A sent while it slept (the deltas were queued, not lost).
   EXPECT_TRUE(wait_counter(b->port(), "deltas_in", s["deltas_out"].get<uint64_t>()));
   // Killed: the link drops, A neither waits nor fails.

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "harness/process/executable_path.h"
+#include "tests/integration/server_process.h"
 
 namespace iomb::testing {
 namespace {
@@ -75,10 +76,23 @@ bool RedisProcess::launch() {
     return false;
   }
   process::ChildProcess::Options o;
-  o.argv = {*path,          "--port",       std::to_string(port_), "--bind", "127.0.0.1",
-            "--save",       "",             "--appendonly",        "no",     "--daemonize",
-            "no",           "--protected-mode", "no",              "--loglevel", "warning",
-            "--dir",        "/tmp"};
+  o.argv = {*path,
+            "--port",
+            std::to_string(port_),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "no",
+            "--loglevel",
+            "warning",
+            "--dir",
+            "/tmp"};
   o.out = process::ChildProcess::Output::kTail;
   o.err = process::ChildProcess::Output::kTail;
   o.parent_death_signal = SIGKILL;
@@ -119,7 +133,9 @@ bool RedisProcess::restart() {
 }
 
 void RedisProcess::pause() {
-  if (child_) child_->signal(SIGSTOP);
+  if (!child_) return;
+  child_->signal(SIGSTOP);
+  wait_all_threads_stopped(child_->pid(), std::chrono::seconds(2));  // kill() does not wait
 }
 
 void RedisProcess::resume() {

@@ -1,10 +1,14 @@
 // Implementation of server_process.h.
 #include "tests/integration/server_process.h"
 
+#include <signal.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 namespace iomb::testing {
@@ -103,6 +107,38 @@ long proc_status_value(pid_t pid, const std::string& field) {
     }
   }
   return -1;
+}
+
+bool wait_all_threads_stopped(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (;;) {
+    bool all = true;
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+      std::ifstream in(task.path() / "stat");
+      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // "pid (comm) S ...": the state follows the last ')' (comm may hold any byte).
+      const size_t close = stat.rfind(')');
+      if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'T') {
+        all = false;
+        break;
+      }
+    }
+    if (ec) return false;
+    if (all) return true;
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+bool ServerProcess::pause() {
+  if (!child_ || child_->signal(SIGSTOP) != 0) return false;
+  return wait_all_threads_stopped(pid(), std::chrono::seconds(2));
+}
+
+void ServerProcess::resume() {
+  if (child_) child_->signal(SIGCONT);
 }
 
 long ServerProcess::rss_kib() const { return proc_status_value(pid(), "VmRSS"); }

@@ -49,6 +49,10 @@ class ServerProcess {
   // Resident set size in KiB (sum over the process and its children is not taken).
   long rss_kib() const;
   int thread_count() const;
+  // SIGSTOP, then waits (up to 2 s) until every thread is stopped: kill() returns before the
+  // target stops, and a busy machine may let it run on for milliseconds. False on timeout.
+  bool pause();
+  void resume();  // SIGCONT
 
   static constexpr int kRunning = -1000;
 
@@ -61,6 +65,10 @@ class ServerProcess {
   int exit_code_ = kRunning;
   nlohmann::json ready_;
 };
+
+// True once every thread of `pid` is in the stopped state ('T' in /proc/<pid>/task/*/stat),
+// within `timeout`.
+bool wait_all_threads_stopped(pid_t pid, std::chrono::milliseconds timeout);
 
 // Reads /proc/<pid>/status field (e.g. "VmRSS", "Threads"); -1 if missing.
 long proc_status_value(pid_t pid, const std::string& field);
