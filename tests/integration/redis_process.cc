@@ -76,23 +76,12 @@ bool RedisProcess::launch() {
     return false;
   }
   process::ChildProcess::Options o;
-  o.argv = {*path,
-            "--port",
-            std::to_string(port_),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--daemonize",
-            "no",
-            "--protected-mode",
-            "no",
-            "--loglevel",
-            "warning",
-            "--dir",
-            "/tmp"};
+  // Persistence off, loopback only, in the foreground.
+  o.argv = {*path, "--port", std::to_string(port_), "--bind", "127.0.0.1"};
+  for (const char* flag : {"--save", "", "--appendonly", "no", "--daemonize", "no",
+                           "--protected-mode", "no", "--loglevel", "warning", "--dir", "/tmp"}) {
+    o.argv.emplace_back(flag);
+  }
   o.out = process::ChildProcess::Output::kTail;
   o.err = process::ChildProcess::Output::kTail;
   o.parent_death_signal = SIGKILL;
