@@ -309,6 +309,7 @@ void RingLoop::dispatch(const io_uring_cqe& cqe) {
       return;
     case Op::kAcceptRetry:
       accept_armed_ = false;
+      accept_paused_ = false;
       if (!stopping_) arm_accept();
       return;
     case Op::kPressureTimer:
@@ -370,6 +371,8 @@ void RingLoop::dispatch(const io_uring_cqe& cqe) {
 }
 
 void RingLoop::on_accept(const io_uring_cqe& cqe) {
+  // Paused (rearm_accept_after_pause): what the cancelled multishot still posts is stale.
+  if (accept_paused_) return;
   const bool more = cqe.flags & IORING_CQE_F_MORE;
   if (!more) accept_armed_ = false;
   const int res = cqe.res;
@@ -388,15 +391,30 @@ void RingLoop::on_accept(const io_uring_cqe& cqe) {
       }
       new_connection(fd, /*plain_fd=*/true);
     }
+    if (!spare_fd_.armed()) {
+      rearm_accept_after_pause(more);
+      return;
+    }
   } else if (res >= 0 && !poll_accept_) {
-    new_connection(res, /*plain_fd=*/false);
+    if (!is_fixed() && SpareFd::reserve_short()) {
+      // A shed is under way (in a sibling ring, perhaps) or the reserve lost a descriptor:
+      // this one refills it (spare_fd.h).
+      SpareFd::give_to_reserve(res);
+      counters_.add_local(Counter::kRejected);
+    } else {
+      new_connection(res, /*plain_fd=*/false);
+    }
   } else if (res == -EMFILE || res == -ENFILE) {
     // Out of descriptors (or direct-descriptor slots). The kernel allocates the descriptor
     // before looking for a pending connection, so re-arming at once would spin: shed one
     // pending connection with the spare descriptor, then wait for the listener to become
     // readable again before accepting.
     if (spare_fd_.shed_one(listener_.get())) counters_.add_local(Counter::kRejected);
-    if (!more && !stopping_) arm_accept_poll();
+    if (!spare_fd_.armed()) {
+      rearm_accept_after_pause(more);
+    } else if (!more && !stopping_) {
+      arm_accept_poll();
+    }
     return;
   } else if (res < 0 && res != -ECANCELED && res != -EINTR && res != -ECONNABORTED &&
              res != -EAGAIN) {
@@ -405,6 +423,17 @@ void RingLoop::on_accept(const io_uring_cqe& cqe) {
     return;
   }
   if (!more && !stopping_) arm_accept();
+}
+
+void RingLoop::rearm_accept_after_pause(bool more) {
+  // Another thread of the process (a sibling ring, a store link) took the descriptor the spare
+  // freed, so the spare is gone and nothing can be shed: the listener stays readable and a poll
+  // or accept re-armed now would complete at once, for ever. Pause 10 ms, as nio does; the
+  // spare is reopened at the next shed, once a descriptor is free.
+  if (more) cancel_loop_op(ud(Op::kAccept));  // a multishot still armed would spin too
+  if (stopping_) return;
+  accept_paused_ = true;
+  arm_accept_retry();
 }
 
 void RingLoop::new_connection(int fd, bool plain_fd) {

@@ -60,6 +60,7 @@ class RingLoop {
   void arm_accept();
   void arm_accept_poll();
   void arm_accept_retry();
+  void rearm_accept_after_pause(bool more);
   void arm_recv(uint32_t slot);
   void arm_tick();
   void arm_wake();
@@ -163,6 +164,7 @@ class RingLoop {
   uint32_t per_connection_buffer_cap_;
   bool tick_multishot_ = true;
   bool accept_armed_ = false;
+  bool accept_paused_ = false;  // spare lost: accepting resumes when the retry timer fires
   bool stopping_ = false;
   bool enter_error_reported_ = false;
   uint64_t wake_value_ = 0;

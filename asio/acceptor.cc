@@ -63,6 +63,15 @@ void Acceptor::accept() {
 void Acceptor::on_accept(const boost::system::error_code& ec, TcpSocket socket) {
   if (stopped_) return;  // `socket` (if any) closes here
   if (!ec) {
+    if (SpareFd::reserve_short()) {
+      // A sibling acceptor's shed is under way or its reserve descriptor was lost: this
+      // connection's descriptor refills the reserve (spare_fd.h).
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      spare_fd_.rearm();
+      loop_.counters().add(Counter::kRejected);
+      return accept();
+    }
     loop_.on_accepted(std::move(socket));
     return accept();
   }

@@ -5,10 +5,8 @@
 // registration and Asio's speculative accept report the listener ready again immediately. So
 // the SpareFd technique sheds that one connection (close the spare fd, accept, close, reopen)
 // and the chain moves on; when even that fails, it backs off on a timer before accepting again.
-// Limitation: the spare is per acceptor. With several acceptors in one process
-// (context-per-thread, --threads > 1) another loop's accept may take the descriptor a shedding
-// loop just freed; that loop then cannot reopen its spare and backs off (a timer, no spinning),
-// leaving its pending peers in the backlog until descriptors are freed.
+// The spare belongs to the process's reserve (spare_fd.h), shared by the acceptors of
+// context-per-thread: a sibling's accept that takes a freed descriptor gives it back.
 // Constructed before the loop runs; start() before run(), stop() on the strand.
 #pragma once
 

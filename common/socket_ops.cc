@@ -95,27 +95,14 @@ int set_nonblocking(int fd, bool on) {
   return ::fcntl(fd, F_SETFL, flags) == 0 ? 0 : -errno;
 }
 
-SpareFd::SpareFd() : spare_(::open("/dev/null", O_RDONLY | O_CLOEXEC)) {}
-
-bool SpareFd::rearm() {
-  if (!spare_) spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  return armed();
-}
-
-bool SpareFd::shed_one(int listen_fd) {
-  if (!rearm()) return false;
-  spare_.reset();
-  int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-  bool shed = fd >= 0;
-  if (shed) ::close(fd);
-  spare_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  return shed;
-}
-
 int accept_connection(int listen_fd, SpareFd& spare, int flags) {
   for (;;) {
     int fd = ::accept4(listen_fd, nullptr, nullptr, flags | SOCK_CLOEXEC);
-    if (fd >= 0) return fd;
+    if (fd >= 0) {
+      if (!SpareFd::reserve_short()) return fd;
+      SpareFd::give_to_reserve(fd);
+      return -EMFILE;
+    }
     int err = errno;
     if (err == EINTR || err == ECONNABORTED) continue;
     if (err == EMFILE || err == ENFILE) {

@@ -1,6 +1,6 @@
 // Socket helpers shared by every server and the harness: listening sockets (SO_REUSEADDR,
 // optional SO_REUSEPORT), TCP_NODELAY, non-blocking mode, and accept with the EMFILE spare-fd
-// technique. Setup functions throw std::system_error naming the failed call; data-path
+// technique (spare_fd.h). Setup functions throw std::system_error naming the failed call; data-path
 // functions return -errno and never throw. Any thread.
 #pragma once
 
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/spare_fd.h"
 #include "common/unique_fd.h"
 
 namespace iomb {
@@ -38,30 +39,11 @@ UniqueFd connect_tcp(const std::string& host, uint16_t port);
 int set_nodelay(int fd);
 int set_nonblocking(int fd, bool on = true);
 
-// Holds one spare descriptor so that accept() can make progress when the process is out of
-// descriptors: on EMFILE/ENFILE, close the spare, accept the pending connection, close it at
-// once (the peer sees an orderly close instead of hanging in the backlog forever, and a level-
-// triggered poller stops spinning on a listener that can never be drained), reopen the spare.
-class SpareFd {
- public:
-  SpareFd();
-  // Sheds one pending connection from `listen_fd`. Returns true if one was shed.
-  bool shed_one(int listen_fd);
-  // False when the spare could not be reopened: another thread of the process took the
-  // descriptor it freed. Shedding is then impossible until a descriptor frees; callers must
-  // stop polling the listener for a while instead of spinning on EMFILE.
-  bool armed() const { return spare_.valid(); }
-  // Tries to reopen a lost spare. Returns armed().
-  bool rearm();
-
- private:
-  UniqueFd spare_;
-};
-
-// accept4 that retries on EINTR and handles fd exhaustion with `spare`.
+// accept4 that retries on EINTR and handles fd exhaustion with `spare` (spare_fd.h).
 // Returns the new fd (>= 0), or -errno: -EAGAIN (nothing pending, whether or not descriptors
-// ran out), -EMFILE (descriptors ran out and one pending connection was shed: call again to
-// shed the next), or another error for the caller to count.
+// ran out), -EMFILE (one pending connection was shed: descriptors ran out, or the reserve was
+// short and took the accepted one; call again to shed the next), or another error for the
+// caller to count.
 int accept_connection(int listen_fd, SpareFd& spare, int flags);
 
 }  // namespace iomb

@@ -26,8 +26,11 @@ INSTANTIATE_TEST_SUITE_P(Aio, EchoServerTest,
                                            ServerRow{"aio", "rings", {"--sqpoll"}}),
                          row_name);
 
-// One ring: several rings share the process's descriptor table (see EmfileServerTest).
-INSTANTIATE_TEST_SUITE_P(Aio, EmfileServerTest, ::testing::Values(ServerRow{"aio", "rings", {}}),
+// One ring, and two rings sharing the process's descriptor table: a sibling ring can take the
+// descriptor one ring's spare freed, and that ring must then pause instead of spinning.
+INSTANTIATE_TEST_SUITE_P(Aio, EmfileServerTest,
+                         ::testing::Values(ServerRow{"aio", "rings", {}},
+                                           ServerRow{"aio", "rings", {"--threads", "2"}}),
                          row_name);
 
 // Starts iomb-aio; skips the test when io_uring is unavailable here.

@@ -25,10 +25,11 @@ INSTANTIATE_TEST_SUITE_P(
                       ServerRow{"asio", "shared", {"--threads", "2"}}),
     row_name);
 
-// One acceptor per process: context-per-thread with one thread; shared mode has one anyway.
+// Context-per-thread with one and two acceptors; shared mode has one acceptor.
 INSTANTIATE_TEST_SUITE_P(
     Asio, EmfileServerTest,
     ::testing::Values(ServerRow{"asio", "context-per-thread", {"--threads", "1"}},
+                      ServerRow{"asio", "context-per-thread", {"--threads", "2"}},
                       ServerRow{"asio", "shared", {"--threads", "2"}}),
     row_name);
 

@@ -31,10 +31,9 @@ class EchoServerTest : public ::testing::TestWithParam<ServerRow> {
   std::unique_ptr<ServerProcess> start(std::vector<std::string> extra = {});
 };
 
-// The rows the out-of-descriptors case holds for (echo_emfile_cases_test.cc). Rows with
-// several accepting loops in one process are left out: they share the descriptor table, so
-// one loop's accept can take the slot another loop's spare descriptor freed, and which
-// connection is shed (or left in the backlog) is not deterministic. A model adds its rows with
+// The rows of the out-of-descriptors case (echo_emfile_cases_test.cc): one accepting loop, and
+// several in one process, whose accepts share one descriptor table and one reserve of spare
+// descriptors (common/spare_fd.h). A model adds its rows with
 // INSTANTIATE_TEST_SUITE_P(<Model>, EmfileServerTest, ...).
 class EmfileServerTest : public EchoServerTest {};
 

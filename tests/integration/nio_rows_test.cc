@@ -18,12 +18,13 @@ INSTANTIATE_TEST_SUITE_P(
                       ServerRow{"nio", "workers", {"--threads", "2", "--trigger", "lt"}}),
     row_name);
 
-// One reactor per process (or the acceptor mode's single accepting thread): see
-// EmfileServerTest.
+// One reactor, two reactors (each with its listener and spare descriptor in one descriptor
+// table), and the acceptor mode's single accepting thread.
 INSTANTIATE_TEST_SUITE_P(
     Nio, EmfileServerTest,
     ::testing::Values(ServerRow{"nio", "reactors", {"--trigger", "lt"}},
                       ServerRow{"nio", "reactors", {"--trigger", "et"}},
+                      ServerRow{"nio", "reactors", {"--threads", "2", "--trigger", "lt"}},
                       ServerRow{"nio", "acceptor", {"--threads", "2", "--trigger", "lt"}}),
     row_name);
 
