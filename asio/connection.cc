@@ -157,7 +157,9 @@ void Connection::on_write(const ErrorCode& ec, size_t n) {
 
 void Connection::start_linger() {
   lingering_ = true;
-  set_deadline(loop_.tick() + kLingerTicks);
+  set_deadline(kNoDeadline);  // the linger bound replaces the request deadline
+  linger_deadline_ms_.store(steady_ms() + kLingerMs, std::memory_order_relaxed);
+  loop_.sweeper().linger_started();
   ErrorCode ignored;
   socket_.shutdown(net::socket_base::shutdown_send, ignored);  // FIN after the response
   async([this](auto&& h) { socket_.async_read_some(net::buffer(buffer_), std::move(h)); },
@@ -196,6 +198,7 @@ void Connection::finish(const ErrorCode& ec) {
       }
   }
   IoLoop& loop = loop_;
+  if (lingering_) loop.sweeper().linger_ended();
   // Leave the table first: from here on nobody else uses fd_, so closing it is safe.
   std::unique_ptr<Connection> self = loop.table().remove(this);
   ErrorCode ignored;

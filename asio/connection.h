@@ -14,7 +14,7 @@
 // client read it).
 // Deadlines, enforced by the IdleSweeper (no timer per connection): idle (no read or write
 // completed for --idle-timeout-ms), a request in progress for longer than --idle-timeout-ms
-// (a slowloris trickling bytes is never idle), and the end of a lingering close.
+// (a slowloris trickling bytes is never idle), and the end of a lingering close (kLingerMs).
 // The chain's own handlers are the only code touching the socket. The idle sweep and shutdown
 // (other threads, holding the ConnectionTable mutex) call close_for(), which uses shutdown(2)
 // on the raw fd: the kernel completes the pending read with EOF or the pending write with
@@ -45,8 +45,9 @@ class Connection final : private ProtocolHost {
   static constexpr size_t kBufferBytes = 16 * 1024;
   // A lingering close discards at most this much input.
   static constexpr size_t kLingerBytes = 1 << 20;
-  // A lingering close ends after this many sweep periods (a quarter of the idle timeout each).
-  static constexpr uint64_t kLingerTicks = 2;
+  // A lingering close ends after this long (IdleSweeper's linger sweep, every 250 ms), whatever
+  // --idle-timeout-ms says: the bound nio, aio and bio keep.
+  static constexpr int64_t kLingerMs = 2000;
   static constexpr uint64_t kNoDeadline = UINT64_MAX;
 
   Connection(IoLoop& loop, TcpSocket socket, std::unique_ptr<ProtocolHandler> protocol);
@@ -67,6 +68,10 @@ class Connection final : private ProtocolHost {
   // The IoLoop tick after which the sweep closes this connection however active it is (a
   // request in progress for too long, a lingering close), or kNoDeadline.
   uint64_t deadline_tick() const noexcept { return deadline_tick_.load(std::memory_order_relaxed); }
+  // A lingering close that began more than kLingerMs before `now_ms` (steady clock).
+  bool linger_expired(int64_t now_ms) const noexcept {
+    return now_ms > linger_deadline_ms_.load(std::memory_order_relaxed);
+  }
 
  private:
   friend class ConnectionTable;
@@ -105,6 +110,7 @@ class Connection final : private ProtocolHost {
   std::atomic<uint64_t> last_tick_;
   std::atomic<CloseReason> close_reason_{CloseReason::kNone};
   std::atomic<uint64_t> deadline_tick_{kNoDeadline};
+  std::atomic<int64_t> linger_deadline_ms_{INT64_MAX};
   bool has_deadline_ = false;  // the chain's copy: deadline_tick_ != kNoDeadline
   bool lingering_ = false;
   bool waiting_ = false;  // parked: the protocol owes output (ProtocolOutput::wait)

@@ -22,7 +22,8 @@ IoLoop::IoLoop(const ServerOptions& options, UniqueFd listener, int threads,
       strand_(context_.get_executor()),
       counters_(/*many_writers=*/threads > 1),
       acceptor_(*this, context_, strand_, std::move(listener), accept_memory_),
-      sweeper_(context_, strand_, table_, options.idle_timeout_ms, sweep_memory_),
+      sweeper_(context_, strand_, table_, options.idle_timeout_ms,
+               /*bound_lingering=*/http != nullptr, sweep_memory_),
       chains_on_strand_(
           threads > 1 && http != nullptr &&
           (options.session_store == "redis" || options.session_store == "replicated")) {

@@ -53,6 +53,7 @@ class IoLoop {
   ConnectionTable& table() noexcept { return table_; }
   const ServerOptions& options() const noexcept { return options_; }
   uint64_t tick() const noexcept { return sweeper_.tick(); }
+  IdleSweeper& sweeper() noexcept { return sweeper_; }
   // Shared mode with a session store that talks TCP: connection chains run on the strand, as
   // the store's links do (store_link.h); else nullptr.
   Strand* chain_strand() noexcept { return chains_on_strand_ ? &strand_ : nullptr; }

@@ -1,10 +1,12 @@
 // HTTP cases about how a server ends a connection, run against every server row: a request
 // trickled one byte at a time is closed by the request deadline (the idle timeout alone never
 // fires), and after a closing response the server lingers, reading and discarding what the
-// client still sends so that no RST destroys the response.
+// client still sends so that no RST destroys the response, for at most 2 s whatever the idle
+// timeout.
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -141,6 +143,43 @@ TEST_P(HttpServerTest, ClosingResponseSurvivesUnreadInput) {
   auto stopped = server->stop(SIGTERM);
   EXPECT_EQ(server->exit_code(), 0);
   EXPECT_EQ(stopped.value("requests", 0), 3);
+}
+
+// A client that keeps sending after the closing response and never closes: the lingering close
+// ends within the same bound in every model (2 s, or 1 MiB discarded), with the idle timeout
+// off and with the default 60 s one (which must not stretch it).
+TEST_P(HttpServerTest, LingeringCloseIsBoundedWhateverTheIdleTimeout) {
+  for (const char* idle : {"0", "60000"}) {
+    IOMB_HTTP_START(server, {"--idle-timeout-ms", idle});
+    auto fd = connect_loopback(server->port());
+    std::string req = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(send_all(fd.get(), req), req.size());
+    std::string buffer;
+    auto r = read_response(fd.get(), &buffer);
+    ASSERT_TRUE(r) << "--idle-timeout-ms " << idle;
+    EXPECT_EQ(r->status, 200);
+    const auto start = std::chrono::steady_clock::now();
+    // 40 KiB/s: the 1 MiB bound is far, so the time bound must end it. Once the server closed,
+    // a send fails (EPIPE/ECONNRESET: the half-closed socket's peer is gone).
+    const std::string chunk(4096, 'x');
+    bool ended = false;
+    for (int i = 0; i < 100 && !ended; ++i) {  // bounded: ~10 s, 400 KiB
+      ssize_t n = ::send(fd.get(), chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+        ended = true;
+      } else {
+        std::this_thread::sleep_for(100ms);
+      }
+    }
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_TRUE(ended) << "--idle-timeout-ms " << idle << ": the lingering close never ended";
+    EXPECT_LT(took, 4s) << "--idle-timeout-ms " << idle << ": the lingering close took "
+                        << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                        << " ms";
+    fd.reset();
+    auto stopped = server->stop(SIGTERM);
+    EXPECT_EQ(stopped.value("closed_by_server", 0), 1) << "--idle-timeout-ms " << idle;
+  }
 }
 
 }  // namespace
