@@ -90,8 +90,8 @@ void BioServer::accept_loop() {
 }
 
 void BioServer::dispatch(UniqueFd fd) {
-  counters_.add(Counter::kAccepted);
   if (pool_mode_) {
+    counters_.add(Counter::kAccepted);
     std::unique_lock lock(queue_mutex_);
     // A full queue blocks the acceptor: further clients wait in the kernel's backlog.
     queue_not_full_.wait(lock, [this] { return queue_.size() < queue_capacity_ || stopping_; });
@@ -105,9 +105,9 @@ void BioServer::dispatch(UniqueFd fd) {
     return;
   }
   int raw = fd.get();
-  if (!registry_.add(raw)) {
+  if (!registry_.add(raw)) {  // stopping
     connections_.release();
-    counters_.add(Counter::kClosedByServer);
+    counters_.add(Counter::kRejected);
     return;
   }
   // The thread owns the fd from here on; shared ownership ends at the lambda capture.
@@ -125,6 +125,8 @@ void BioServer::dispatch(UniqueFd fd) {
     }
     return;
   }
+  // Counted once its thread runs: a connection no thread could serve is rejected, never both.
+  counters_.add(Counter::kAccepted);
   fd.release();
 }
 

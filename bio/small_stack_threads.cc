@@ -44,9 +44,18 @@ void* SmallStackThreads::trampoline(void* arg) {
 }
 
 void SmallStackThreads::finished(pthread_t self) {
-  std::lock_guard lock(mutex_);
-  finished_.push_back(self);
-  if (--running_ == 0) all_done_.notify_all();
+  // Each finishing thread joins the ones that finished before it, so a finished thread's stack
+  // is released as soon as the next one finishes, without waiting for the owner (bio's
+  // acceptor only reaps when a connection arrives). No cycle: a thread joins only threads that
+  // were listed before it listed itself. join_all() joins the last.
+  std::vector<pthread_t> earlier;
+  {
+    std::lock_guard lock(mutex_);
+    earlier.swap(finished_);
+    finished_.push_back(self);
+    if (--running_ == 0) all_done_.notify_all();
+  }
+  for (pthread_t t : earlier) pthread_join(t, nullptr);
 }
 
 void SmallStackThreads::reap_finished() {

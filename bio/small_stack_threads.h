@@ -1,6 +1,7 @@
 // SmallStackThreads: joinable threads with an explicit small stack (std::thread cannot set
-// one), so 10,000 connection threads fit in memory. Finished threads are joined by the owner
-// (reap_finished / join_all); any thread may start one, a thread marks itself finished.
+// one), so 10,000 connection threads fit in memory. A finishing thread joins those that
+// finished before it, so at most one finished thread's stack waits to be joined; the owner
+// joins the rest (reap_finished / join_all). Any thread may start one.
 #pragma once
 
 #include <pthread.h>
