@@ -16,7 +16,8 @@ namespace iomb::harness {
 
 // What a protocol counts besides requests (HTTP only; whole run, warm-up included).
 struct ProtocolCounters {
-  uint64_t non_2xx = 0;           // responses with a status outside 200..299
+  uint64_t non_2xx = 0;           // final responses outside 200..299 (errors, not completions)
+  uint64_t interim_1xx = 0;       // 1xx interim responses, skipped (they answer no request)
   uint64_t sessions_created = 0;  // /session responses that started a session (Set-Cookie)
   uint64_t sessions_lost = 0;     // our session gone: a new sid restarting at visits 1
   uint64_t sessions_stale = 0;    // visits lower than expected (rollback, stale replica)
@@ -26,6 +27,7 @@ struct ProtocolCounters {
 
   void add(const ProtocolCounters& o) {
     non_2xx += o.non_2xx;
+    interim_1xx += o.interim_1xx;
     sessions_created += o.sessions_created;
     sessions_lost += o.sessions_lost;
     sessions_stale += o.sessions_stale;
@@ -46,6 +48,12 @@ class ClientProtocol {
   // Feeds bytes read from the socket. Returns the number of responses they completed, or -1 when
   // a response is wrong (error() then says where and how).
   virtual int64_t on_input(const char* data, size_t n) = 0;
+  // Whether the i-th response completed by the last on_input() was a failure the server chose
+  // (HTTP non-2xx): it ends its request, but as an error, not as a completed request.
+  virtual bool response_failed(int64_t i) const {
+    (void)i;
+    return false;
+  }
   virtual const std::string& error() const = 0;
   // Starts over on a new connection as a new client (churn, reconnect after an error).
   virtual void reset(uint64_t incarnation) = 0;

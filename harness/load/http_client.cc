@@ -99,6 +99,7 @@ HttpClient::HttpClient(const HttpTarget& target, uint64_t body_seed)
   sid_.reserve(kMaxSid);
   cookie_.reserve(256);
   new_cookie_.reserve(256);
+  failed_in_call_.reserve(capacity);  // responses per call <= requests in flight <= capacity
   reset(0);
 }
 
@@ -180,6 +181,7 @@ std::span<const char> HttpClient::output() const {
 
 int64_t HttpClient::on_input(const char* data, size_t n) {
   completed_in_call_ = 0;
+  failed_in_call_.clear();
   if (!parser_.feed(data, n)) {
     if (error_.empty()) {
       error_ = "request index " + std::to_string(responses_on_socket_) + ": " + parser_.error();
@@ -197,13 +199,22 @@ bool HttpClient::fail(const std::string& what) {
 
 bool HttpClient::on_response_head(const ResponseHead& head) {
   if (tag_head_ == tag_tail_) return fail("a response arrived for no request");
+  if (head.status == 101) return fail("unexpected 101 Switching Protocols");
+  interim_ = head.status >= 100 && head.status <= 199;
+  if (interim_) {
+    // 100 Continue, 103 Early Hints: the final response to the same request follows.
+    ++counters_.interim_1xx;
+    checking_body_ = false;
+    return true;
+  }
   status_ = head.status;
   keep_alive_ = head.keep_alive;
   body_seen_ = 0;
   body_.clear();
   new_cookie_.assign(head.set_cookie);
   checking_body_ = false;
-  if (status_ < 200 || status_ > 299) {
+  failed_ = status_ < 200 || status_ > 299;
+  if (failed_) {
     ++counters_.non_2xx;
     return true;
   }
@@ -245,6 +256,10 @@ bool HttpClient::on_response_body(const char* data, size_t n) {
 }
 
 bool HttpClient::on_response_end() {
+  if (interim_) {
+    interim_ = false;
+    return true;
+  }
   uint32_t tag = tags_[tag_head_++ & tag_mask_];
   if (!keep_alive_) peer_closing_ = true;
   if (checking_body_) {
@@ -264,6 +279,7 @@ bool HttpClient::on_response_end() {
   }
   ++responses_on_socket_;
   ++completed_in_call_;
+  failed_in_call_.push_back(failed_ ? 1 : 0);
   return true;
 }
 

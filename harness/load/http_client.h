@@ -1,16 +1,18 @@
 // HTTP/1.1 client session (DESIGN §3.4, §4.1) for `iomb load --protocol http --path P`.
 // The request is built once per connection and repeated in one buffer, so --pipeline requests
 // go out in one send; responses are parsed incrementally (http_response_parser.h) and checked:
-// status 200, body exactly `Hello, World!` (/), `ok` (/healthz), the bytes sent (/echo), or
-// session JSON (/session) whose `visits` must continue: the session keeps the server's cookie
-// and counts lost, stale and skipped visits. Owned by one connection's load thread; nothing is
-// allocated per request in the steady state.
+// status 200 (another final status is counted as an error; a 1xx interim response is skipped,
+// a 101 nobody asked for is invalid), body exactly `Hello, World!` (/), `ok` (/healthz), the bytes
+// sent (/echo), or session JSON (/session) whose `visits` must continue: the session keeps the
+// server's cookie and counts lost, stale and skipped visits. Owned by one connection's load thread;
+// nothing is allocated per request in the steady state.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/load/client_protocol.h"
 #include "harness/load/http_response_parser.h"
@@ -39,6 +41,9 @@ class HttpClient final : public ClientProtocol, private HttpResponseParser::Hand
   std::span<const char> output() const override;
   void consume_output(size_t n) override { sent_ += n; }
   int64_t on_input(const char* data, size_t n) override;
+  bool response_failed(int64_t i) const override {
+    return failed_in_call_[static_cast<size_t>(i)] != 0;
+  }
   const std::string& error() const override { return error_; }
   void reset(uint64_t incarnation) override;
   bool peer_closing() const override { return peer_closing_; }
@@ -77,6 +82,8 @@ class HttpClient final : public ClientProtocol, private HttpResponseParser::Hand
 
   // Current response.
   int status_ = 0;
+  bool interim_ = false;  // a 1xx: skipped, it answers no request
+  bool failed_ = false;   // a non-2xx final response
   bool checking_body_ = false;
   uint64_t body_seen_ = 0;
   std::string body_;        // collected body (/, /healthz, /session), capacity kept
@@ -94,6 +101,7 @@ class HttpClient final : public ClientProtocol, private HttpResponseParser::Hand
   uint64_t responses_on_socket_ = 0;
   bool peer_closing_ = false;
   int64_t completed_in_call_ = 0;
+  std::vector<uint8_t> failed_in_call_;  // per response completed in this on_input call
   ProtocolCounters counters_;
   std::string error_;
 };

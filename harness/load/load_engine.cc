@@ -77,7 +77,7 @@ LoadResult run_load(const LoadOptions& options, const LoadHooks& hooks) {
   http.body_size = options.size;
   http.pipeline = options.pipeline;
   ClientProtocolFactory sessions{&options, &pattern,
-                          options.protocol == Protocol::kHttp ? &http : nullptr};
+                                 options.protocol == Protocol::kHttp ? &http : nullptr};
   RunControl control(threads);
   std::vector<WorkerProgress> progress(static_cast<size_t>(threads));
   std::vector<std::optional<WorkerResult>> results(static_cast<size_t>(threads));
@@ -169,6 +169,7 @@ LoadResult run_load(const LoadOptions& options, const LoadHooks& hooks) {
   result.error = control.error();
   result.ok = result.error.empty() && started;
   if (!started && result.error.empty()) result.error = "the run ended before measuring";
+  result.apply_error_limit(options);
   return result;
 }
 

@@ -94,6 +94,7 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
       {"oldest_outstanding_us", static_cast<double>(m.oldest_outstanding_ns) / 1e3},
       {"client_io", r.client_io},
       {"client_cores", r.client_cores},
+      {"error_rate", r.error_rate},
       {"window_s", r.window_s},
       {"latency_origin", o.open_loop() ? "intended send time (corrected)" : "send time"},
       {"histogram", m.corrected.encode()},
@@ -117,9 +118,11 @@ nlohmann::json iteration_entry(const std::string& name, int repetition_index, in
         {"threads", o.threads},
         {"duration_s", static_cast<double>(o.duration.count()) / 1e9},
         {"warmup_s", static_cast<double>(o.warmup.count()) / 1e9},
-        {"seed", o.seed}}}};
+        {"seed", o.seed},
+        {"max_error_rate", o.max_error_rate}}}};
   if (o.open_loop()) iomb["uncorrected_histogram"] = m.uncorrected.encode();
   if (!r.error.empty()) iomb["error"] = r.error;
+  if (o.protocol == Protocol::kHttp) iomb["interim_1xx"] = m.protocol.interim_1xx;
   if (server) {
     e.server_rss_kib = static_cast<double>(server->rss_peak_kib);
     e.server_threads = server->threads;

@@ -112,6 +112,11 @@ void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required) {
                       "Give up when the connections are not all up by then");
   add_duration_option(app, "--drain-timeout", o.drain_timeout,
                       "After the measured window: how long to wait for replies still in flight");
+  app.add_option("--max-error-rate", o.max_error_rate,
+                 "Fail the run when more than this fraction of the measured requests ended in "
+                 "an error (HTTP non-2xx, a lost connection); 0 = any error fails, 1 = never")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   app.add_option("-t,--threads", o.threads,
                  "Load threads, each with its own IO loop, connections and histograms")
       ->check(CLI::Range(1, 256))

@@ -33,6 +33,9 @@ struct LoadOptions {
   std::chrono::nanoseconds warmup = std::chrono::seconds(2);
   std::chrono::nanoseconds connect_timeout = std::chrono::seconds(5);
   std::chrono::nanoseconds drain_timeout = std::chrono::seconds(2);
+  // Measured requests that may end in an error (a non-2xx answer, a lost connection) before the
+  // run fails: past it, the figures describe failures, not the service. 1 = never fail.
+  double max_error_rate = 0.01;
   int threads = 1;
   uint64_t seed = 1;
   std::string json_path;

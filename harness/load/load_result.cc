@@ -13,6 +13,22 @@ void LoadResult::derive(const LoadOptions& options) {
   client_cpu_util = window_s > 0 ? client_cpu_s / (window_s * client_cores) : 0;
   client_bound = client_cpu_util > 0.9;
   starved = merged.starved_connections > 0;
+  uint64_t answered = merged.completed + merged.errors;
+  error_rate =
+      answered > 0 ? static_cast<double>(merged.errors) / static_cast<double>(answered) : 0;
+}
+
+void LoadResult::apply_error_limit(const LoadOptions& options) {
+  if (!ok || invalid || error_rate <= options.max_error_rate) return;
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "%llu of %llu measured requests (%.2f %%) ended in an error, past "
+                "--max-error-rate %g",
+                static_cast<unsigned long long>(merged.errors),
+                static_cast<unsigned long long>(merged.completed + merged.errors), error_rate * 100,
+                options.max_error_rate);
+  ok = false;
+  error = buf;
 }
 
 std::string LoadResult::summary(const LoadOptions& options) const {
@@ -43,8 +59,10 @@ std::string LoadResult::summary(const LoadOptions& options) const {
   if (options.protocol == Protocol::kHttp) {
     const ProtocolCounters& pc = merged.protocol;
     std::snprintf(buf, sizeof buf,
-                  "http %s: non-2xx %llu, server closes %llu (requests resent %llu)\n",
+                  "http %s: non-2xx %llu (errors), 1xx interim %llu, server closes %llu "
+                  "(requests resent %llu)\n",
                   options.path.c_str(), static_cast<unsigned long long>(pc.non_2xx),
+                  static_cast<unsigned long long>(pc.interim_1xx),
                   static_cast<unsigned long long>(pc.server_closes),
                   static_cast<unsigned long long>(pc.requests_resent));
     out += buf;

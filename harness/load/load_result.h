@@ -26,9 +26,12 @@ struct LoadResult {
   double achieved_rate = 0;    // completed replies per second of the window
   bool saturated = false;      // open loop: achieved below 95 % of offered
   bool starved = false;        // some connections got no reply in the whole window
+  double error_rate = 0;       // measured errors / (completed + errors)
 
   // Fills window_s, rates and flags from `merged` and the CPU numbers.
   void derive(const LoadOptions& options);
+  // Fails an otherwise good run whose error_rate is past --max-error-rate (after derive()).
+  void apply_error_limit(const LoadOptions& options);
   // One-paragraph human summary for stderr.
   std::string summary(const LoadOptions& options) const;
 };

@@ -36,9 +36,9 @@ int64_t clock_ns() {
   return static_cast<int64_t>(ts.tv_sec) * kSecond + ts.tv_nsec;
 }
 
-LoadWorker::LoadWorker(const LoadOptions& options, const ClientProtocolFactory& sessions, int thread_index,
-                       uint64_t first_connection_id, int connections, double rate_per_s,
-                       RunControl& control, WorkerProgress& progress)
+LoadWorker::LoadWorker(const LoadOptions& options, const ClientProtocolFactory& sessions,
+                       int thread_index, uint64_t first_connection_id, int connections,
+                       double rate_per_s, RunControl& control, WorkerProgress& progress)
     : options_(options), index_(thread_index), control_(control), progress_(progress) {
   addr_ = resolve_address(options.host, options.port, &addr_len_);
   auto fifo_capacity = std::bit_ceil(static_cast<uint32_t>(options.pipeline));
@@ -339,6 +339,17 @@ void LoadWorker::on_received(ClientConnection& c, const char* data, size_t n, in
   }
   for (int64_t i = 0; i < done; ++i) {
     RequestTimes t = c.fifo.pop();
+    if (c.session->response_failed(i)) {
+      // The server answered with an error (HTTP 503...): the request is over, but it counts
+      // as an error, never as a completed request, and its latency is not a service time.
+      ++result_.total_errors;
+      if (measuring) {
+        ++result_.errors;
+        ++current_second_.errors;
+        ++c.completed_in_window;  // answered: not starved
+      }
+      continue;
+    }
     ++result_.total_completed;
     if (!measuring) continue;
     int64_t corrected = now - t.intended_ns;

@@ -127,8 +127,10 @@ WrkRun run_wrk(const LoadOptions& o, const LoadHooks& hooks) {
   }
   const WrkOutput& w = run.output;
   r.ok = true;
-  r.merged.completed = w.requests;
-  r.merged.total_completed = w.requests;
+  // wrk counts every response as a request; the non-2xx ones are errors here, as in iomb load.
+  const uint64_t completed = w.requests > w.non_2xx ? w.requests - w.non_2xx : 0;
+  r.merged.completed = completed;
+  r.merged.total_completed = completed;
   r.merged.bytes_received = static_cast<uint64_t>(w.bytes_read);
   r.merged.total_bytes_received = static_cast<uint64_t>(w.bytes_read);
   r.merged.errors = w.errors();
@@ -139,7 +141,11 @@ WrkRun run_wrk(const LoadOptions& o, const LoadHooks& hooks) {
   r.client_cores = o.threads;
   r.derive(o);
   // wrk's own rate is over its window, which is what the counts above cover.
-  r.achieved_rate = w.requests_per_second;
+  if (w.requests > 0) {
+    r.achieved_rate =
+        w.requests_per_second * static_cast<double>(completed) / static_cast<double>(w.requests);
+  }
+  r.apply_error_limit(o);
   return run;
 }
 

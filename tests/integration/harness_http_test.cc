@@ -1,7 +1,8 @@
 // `iomb load --protocol http` against the real iomb-bio (`--protocol http`): closed loop on /
 // (1 and 10 connections, pipeline 1 and 16, both client IO backends), /echo with 4 KiB bodies,
 // /session continuity (no loss; eviction shows loss), open loop, churn, a server that closes
-// every connection (reconnects, not errors), and a server with a wrong body (invalid run).
+// every connection (reconnects, not errors), a server with a wrong body (invalid run), and one
+// that answers 503s (errors, failing the run past --max-error-rate) or 100 Continue (skipped).
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -153,12 +154,16 @@ TEST(HarnessHttpTest, OpenLoopAndChurn) {
 }
 
 // A one-thread HTTP server for the failure cases: reads requests (GETs, no body) and answers
-// each with `body`; with `close_each` it says Connection: close and closes after one response.
+// each with `body`; with `close_each` it says Connection: close and closes after one response;
+// with `error_every` N every Nth response is a 503; with `interim` each response follows a
+// 100 Continue.
 class TinyHttpServer {
  public:
-  TinyHttpServer(std::string body, bool close_each)
+  TinyHttpServer(std::string body, bool close_each, int error_every = 0, bool interim = false)
       : body_(std::move(body)),
         close_each_(close_each),
+        error_every_(error_every),
+        interim_(interim),
         listener_(listen_tcp(ListenConfig{})),
         port_(local_port(listener_.get())) {
     thread_ = std::thread([this] { serve(); });
@@ -194,9 +199,13 @@ class TinyHttpServer {
       in.append(buf, static_cast<size_t>(n));
       for (size_t end = in.find("\r\n\r\n"); end != std::string::npos; end = in.find("\r\n\r\n")) {
         in.erase(0, end + 4);
-        std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
-                           std::to_string(body_.size()) + "\r\n" +
-                           (close_each_ ? "Connection: close\r\n" : "") + "\r\n" + body_;
+        const bool error = error_every_ > 0 && ++responses_ % error_every_ == 0;
+        const std::string& body = error ? kBusy : body_;
+        std::string resp =
+            std::string(interim_ ? "HTTP/1.1 100 Continue\r\n\r\n" : "") +
+            (error ? "HTTP/1.1 503 Service Unavailable" : "HTTP/1.1 200 OK") +
+            "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n" + (close_each_ ? "Connection: close\r\n" : "") + "\r\n" + body;
         if (::send(fd, resp.data(), resp.size(), MSG_NOSIGNAL) < 0) return;
         if (close_each_) {
           // Lingering close: FIN, then read until the client's FIN so no RST eats the reply.
@@ -209,8 +218,12 @@ class TinyHttpServer {
     }
   }
 
+  inline static const std::string kBusy = "busy";
   std::string body_;
   bool close_each_;
+  int error_every_;
+  bool interim_;
+  uint64_t responses_ = 0;
   UniqueFd listener_;
   uint16_t port_;
   std::atomic<bool> stop_{false};
@@ -248,6 +261,56 @@ TEST(HarnessHttpTest, ConnectionCloseReconnectsWithoutErrors) {
     EXPECT_GE(r.entry["iomb"]["totals"]["connections_opened"].get<uint64_t>(), closes) << io;
     EXPECT_GE(server.connections(), static_cast<int>(closes)) << io;
   }
+}
+
+TEST(HarnessHttpTest, ErrorAnswersAreErrorsAndFailTheRunPastTheLimit) {
+  for (const char* io : {"uring", "epoll"}) {
+    // Every response a 503: no completed request, every answer an error, the run fails.
+    TinyHttpServer busy("Hello, World!", false, /*error_every=*/1);
+    HttpRun r = load_http(busy.port(), {"-c", "2", "--duration", "300ms", "--client-io", io});
+    EXPECT_EQ(r.command.exit_code, 1) << io << ": " << r.command.err;
+    EXPECT_NE(r.command.err.find("ended in an error, past --max-error-rate 0.01"),
+              std::string::npos)
+        << r.command.err;
+    ASSERT_TRUE(r.entry.contains("iomb")) << r.command.err;
+    EXPECT_FALSE(r.entry["iomb"]["valid"].get<bool>()) << io;
+    EXPECT_EQ(r.entry["iterations"].get<uint64_t>(), 0u) << io;
+    EXPECT_EQ(r.entry["items_per_second"].get<double>(), 0.0) << io;
+    EXPECT_GT(counter(r.entry, "errors"), 100u) << io;
+    // non_2xx counts the whole run (warm-up and drain too), errors the measured window.
+    EXPECT_LE(counter(r.entry, "errors"), counter(r.entry, "non_2xx")) << io;
+    EXPECT_EQ(r.entry["iomb"]["totals"]["errors"].get<uint64_t>(), counter(r.entry, "non_2xx"))
+        << io;
+    EXPECT_DOUBLE_EQ(r.entry["iomb"]["error_rate"].get<double>(), 1.0) << io;
+    // The same answers under --max-error-rate 1: a valid run that says what happened.
+    HttpRun tolerated = load_http(busy.port(), {"-c", "2", "--duration", "300ms", "--client-io", io,
+                                                "--max-error-rate", "1"});
+    EXPECT_EQ(tolerated.command.exit_code, 0) << io << ": " << tolerated.command.err;
+    EXPECT_TRUE(tolerated.entry["iomb"]["valid"].get<bool>()) << io;
+    EXPECT_EQ(tolerated.entry["iterations"].get<uint64_t>(), 0u) << io;
+  }
+}
+
+TEST(HarnessHttpTest, InterimAnswersAreSkippedAndSomeErrorsStayUnderTheLimit) {
+  // A 100 Continue before every response: skipped, counted, never a request's answer.
+  TinyHttpServer interim("Hello, World!", false, 0, /*interim=*/true);
+  HttpRun r = load_http(interim.port(), {"-c", "2", "-d", "4", "--duration", "300ms"});
+  expect_clean(r, "interim 100 Continue");
+  EXPECT_GE(r.entry["iomb"]["interim_1xx"].get<uint64_t>(),
+            r.entry["iomb"]["totals"]["completed"].get<uint64_t>());
+  // One answer in 50 a 503 (2 %): errors in the figures; fails the default 1 % limit, passes 5 %.
+  TinyHttpServer some("Hello, World!", false, /*error_every=*/50);
+  HttpRun under =
+      load_http(some.port(), {"-c", "2", "--duration", "300ms", "--max-error-rate", "0.05"});
+  EXPECT_EQ(under.command.exit_code, 0) << under.command.err;
+  EXPECT_TRUE(under.entry["iomb"]["valid"].get<bool>());
+  uint64_t completed = under.entry["iterations"].get<uint64_t>();
+  uint64_t errors = counter(under.entry, "errors");
+  EXPECT_GT(errors, 0u);
+  EXPECT_NEAR(static_cast<double>(errors) / static_cast<double>(completed + errors), 0.02, 0.005);
+  HttpRun over = load_http(some.port(), {"-c", "2", "--duration", "300ms"});
+  EXPECT_EQ(over.command.exit_code, 1) << over.command.err;
+  EXPECT_FALSE(over.entry["iomb"]["valid"].get<bool>());
 }
 
 TEST(HarnessHttpTest, BadPathIsRefused) {

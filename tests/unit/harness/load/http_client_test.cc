@@ -1,6 +1,7 @@
 // Tests for harness/http_client.h: request bytes (pipelined in one span, cookie carried),
-// body verification per path, non-2xx counting, Connection: close, and /session continuity
-// (created, lost, stale, skipped; pipelined first requests without a cookie).
+// body verification per path, non-2xx as failed responses, 1xx interim responses skipped,
+// Connection: close, and /session continuity (created, lost, stale, skipped; pipelined first
+// requests without a cookie).
 #include "harness/load/http_client.h"
 
 #include <gtest/gtest.h>
@@ -92,14 +93,59 @@ TEST(HttpClientTest, HealthzBodyIsChecked) {
   EXPECT_EQ(feed(s, response(200, "ko")), -1);
 }
 
-TEST(HttpClientTest, Non2xxIsCountedNotFatal) {
+TEST(HttpClientTest, Non2xxEndsItsRequestAsAFailedResponseNotAFatalOne) {
+  HttpTarget t = target(HttpPath::kRoot, 3);
+  HttpClient s(t, 1);
+  for (int i = 0; i < 3; ++i) s.add_request();
+  drain_output(s);
+  EXPECT_EQ(feed(s, response(503, "busy") + response(200, "Hello, World!") + response(404, "nope")),
+            3)
+      << s.error();
+  EXPECT_TRUE(s.response_failed(0));
+  EXPECT_FALSE(s.response_failed(1));
+  EXPECT_TRUE(s.response_failed(2));
+  EXPECT_EQ(s.counters()->non_2xx, 2u);
+  // The flags describe the last call only.
+  s.add_request();
+  drain_output(s);
+  EXPECT_EQ(feed(s, response(200, "Hello, World!")), 1) << s.error();
+  EXPECT_FALSE(s.response_failed(0));
+}
+
+TEST(HttpClientTest, InterimResponsesDoNotTakeARequestsSlot) {
   HttpTarget t = target(HttpPath::kRoot, 2);
   HttpClient s(t, 1);
   s.add_request();
   s.add_request();
   drain_output(s);
-  EXPECT_EQ(feed(s, response(503, "busy") + response(404, "nope")), 2) << s.error();
-  EXPECT_EQ(s.counters()->non_2xx, 2u);
+  const std::string early = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n";
+  const std::string cont = "HTTP/1.1 100 Continue\r\n\r\n";
+  // Split inside the interim response: nothing completes until the final response ends.
+  std::string bytes =
+      cont + early + response(200, "Hello, World!") + cont + response(200, "Hello, World!");
+  EXPECT_EQ(s.on_input(bytes.data(), 10), 0) << s.error();
+  EXPECT_EQ(s.on_input(bytes.data() + 10, cont.size() + early.size()), 0) << s.error();
+  size_t at = 10 + cont.size() + early.size();
+  EXPECT_EQ(s.on_input(bytes.data() + at, bytes.size() - at), 2) << s.error();
+  EXPECT_FALSE(s.response_failed(0));
+  EXPECT_FALSE(s.response_failed(1));
+  EXPECT_EQ(s.counters()->interim_1xx, 3u);
+  EXPECT_EQ(s.counters()->non_2xx, 0u);
+  // An interim response for no request is still a response for no request.
+  EXPECT_EQ(feed(s, cont), -1);
+  EXPECT_NE(s.error().find("no request"), std::string::npos) << s.error();
+}
+
+TEST(HttpClientTest, SwitchingProtocolsNobodyAskedForIsInvalid) {
+  HttpTarget t = target(HttpPath::kRoot, 1);
+  HttpClient s(t, 1);
+  s.add_request();
+  drain_output(s);
+  EXPECT_EQ(feed(s,
+                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: "
+                 "Upgrade\r\n\r\n"),
+            -1);
+  EXPECT_NE(s.error().find("unexpected 101 Switching Protocols"), std::string::npos) << s.error();
 }
 
 TEST(HttpClientTest, OtherSuccessStatusOrMissingLengthIsInvalid) {
