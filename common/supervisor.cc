@@ -9,11 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/lifecycle.h"
@@ -24,6 +25,15 @@ namespace iomb {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A worker that dies (or cannot be forked) this soon after its start failed to start; its
+// slot is retried after a delay that doubles with each failure in a row, and given up after
+// kCrashLoopLimit of them: a worker that dies at every start is not re-forked for ever.
+constexpr auto kStableAfter = std::chrono::seconds(5);
+constexpr milliseconds kFirstRetryDelay{100};
+constexpr milliseconds kMaxRetryDelay{2000};
+constexpr int kCrashLoopLimit = 6;
 
 struct Worker {
   pid_t pid = -1;
@@ -31,7 +41,10 @@ struct Worker {
   std::string pending;  // partial line
   bool ready = false;
   bool needs_restart = false;
+  bool given_up = false;    // crash loop: this slot is not restarted any more
+  int failures_in_row = 0;  // failed starts since the last stable run
   Clock::time_point started;
+  Clock::time_point restart_at;  // with needs_restart: when to fork again
 };
 
 class Supervisor {
@@ -54,8 +67,8 @@ class Supervisor {
       std::perror("iomb supervisor: signalfd");
       return 1;
     }
-    for (auto& w : workers_) {
-      if (!spawn(w)) return 1;
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      if (!spawn(workers_[i])) schedule_restart(i, "could not be started");
     }
     while (live_workers() > 0 || !stopping_) {
       if (!stopping_ && !announced_ready_ && all_ready()) announce_ready();
@@ -67,9 +80,13 @@ class Supervisor {
         killed_ = true;
         exit_code_ = 1;
       }
-      if (!stopping_ && !announced_ready_ && failed_starts_ >= 3 * options_.processes) {
-        std::fprintf(stderr, "iomb-%s: workers keep failing to start; giving up\n",
-                     spec_.name.c_str());
+      if (!stopping_ && cannot_serve()) {
+        // Without a worker the listener would complete handshakes that nobody ever serves:
+        // close it, so that clients are refused, and stop.
+        std::fprintf(
+            stderr, "iomb-%s: %s; closing the listener and exiting\n", spec_.name.c_str(),
+            announced_ready_ ? "no worker can be kept alive" : "workers keep failing to start");
+        listener_.reset();
         exit_code_ = 1;
         begin_stop();
       }
@@ -77,26 +94,33 @@ class Supervisor {
       poll_once();
     }
     if (announced_ready_) {
-      nlohmann::json extra{
-          {"node", options_.node_id}, {"processes", options_.processes}, {"restarts", restarts_}};
+      nlohmann::json extra{{"node", options_.node_id},
+                           {"processes", options_.processes},
+                           {"restarts", restarts_},
+                           {"spawn_failures", spawn_failures_},
+                           {"crash_loops", crash_loops_}};
       write_json_line(STDOUT_FILENO, stopped_line(spec_.name, options_.mode, totals_, extra));
     }
     return exit_code_;
   }
 
  private:
+  // Forks a worker into `w`. False (the reason logged) when pipe2 or fork failed: EMFILE,
+  // EAGAIN (the process or memory limits), which may pass.
   bool spawn(Worker& w) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) {
-      std::perror("iomb supervisor: pipe2");
+      std::fprintf(stderr, "iomb-%s: pipe2: %s\n", spec_.name.c_str(), std::strerror(errno));
+      ++spawn_failures_;
       return false;
     }
     pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) {
-      std::perror("iomb supervisor: fork");
+      std::fprintf(stderr, "iomb-%s: fork: %s\n", spec_.name.c_str(), std::strerror(errno));
       ::close(fds[0]);
       ::close(fds[1]);
+      ++spawn_failures_;
       return false;
     }
     if (pid == 0) {
@@ -121,13 +145,52 @@ class Supervisor {
     return true;
   }
 
+  // Slot `i` failed to start (its worker died young, or could not be forked): retry after a
+  // delay doubling with each failure in a row, or give the slot up at kCrashLoopLimit.
+  void schedule_restart(size_t i, const char* what) {
+    Worker& w = workers_[i];
+    ++w.failures_in_row;
+    if (w.failures_in_row >= kCrashLoopLimit) {
+      w.given_up = true;
+      ++crash_loops_;
+      std::fprintf(stderr,
+                   "iomb-%s: worker %zu %s; it failed %d starts in a row (a crash loop): not "
+                   "restarting it\n",
+                   spec_.name.c_str(), i, what, w.failures_in_row);
+      return;
+    }
+    const milliseconds delay =
+        std::min(kMaxRetryDelay, kFirstRetryDelay * (1 << (w.failures_in_row - 1)));
+    std::fprintf(stderr, "iomb-%s: worker %zu %s; restarting it in %lld ms\n", spec_.name.c_str(),
+                 i, what, static_cast<long long>(delay.count()));
+    w.needs_restart = true;
+    w.restart_at = Clock::now() + delay;
+  }
+
+  // No worker is alive and none will be: every slot given up (or, before the first ready
+  // line, any slot given up: the server cannot start as asked).
+  bool cannot_serve() const {
+    bool any_given_up = false, any_hope = false;
+    for (const auto& w : workers_) {
+      any_given_up |= w.given_up;
+      any_hope |= w.pid > 0 || w.needs_restart;
+    }
+    return announced_ready_ ? !any_hope && any_given_up : any_given_up;
+  }
+
   void poll_once() {
     std::vector<pollfd> pfds;
     pfds.push_back({signal_fd_.get(), POLLIN, 0});
     for (auto& w : workers_) {
       if (w.out) pfds.push_back({w.out.get(), POLLIN, 0});
     }
-    int n = ::poll(pfds.data(), pfds.size(), 200);
+    int timeout_ms = 200;
+    for (const auto& w : workers_) {
+      if (!w.needs_restart) continue;
+      auto until = std::chrono::duration_cast<milliseconds>(w.restart_at - Clock::now()).count();
+      timeout_ms = std::clamp(static_cast<int>(until) + 1, 0, timeout_ms);
+    }
+    int n = ::poll(pfds.data(), pfds.size(), timeout_ms);
     if (n <= 0) return;
     if (pfds[0].revents & POLLIN) handle_signals();
     for (auto& w : workers_) {
@@ -158,39 +221,50 @@ class Supervisor {
     int status = 0;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-      for (auto& w : workers_) {
+      for (size_t i = 0; i < workers_.size(); ++i) {
+        Worker& w = workers_[i];
         if (w.pid != pid) continue;
         read_lines(w);  // a stopped line may still sit in the pipe
         w.pid = -1;
         w.out.reset();
         if (stopping_) break;
-        if (!w.ready) ++failed_starts_;
         if (WIFEXITED(status) && WEXITSTATUS(status) == kExitUnavailable && !w.ready) {
           exit_code_ = kExitUnavailable;
           begin_stop();
           break;
         }
-        std::fprintf(stderr, "iomb-%s: worker %d %s %d; restarting it\n", spec_.name.c_str(), pid,
-                     WIFSIGNALED(status) ? "killed by signal" : "exited with",
-                     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-        w.needs_restart = true;
+        char what[96];
+        std::snprintf(what, sizeof what, "(pid %d) %s %d", pid,
+                      WIFSIGNALED(status) ? "was killed by signal" : "exited with",
+                      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        if (w.ready && Clock::now() - w.started >= kStableAfter) {
+          // It had served for a while: a fault, not a failure to start. Restart at once.
+          w.failures_in_row = 0;
+          std::fprintf(stderr, "iomb-%s: worker %zu %s; restarting it\n", spec_.name.c_str(), i,
+                       what);
+          w.needs_restart = true;
+          w.restart_at = Clock::now();
+        } else {
+          schedule_restart(i, what);
+        }
         break;
       }
     }
   }
 
-  // Restarts dead workers (from the main loop, never from inside reap(), so that a worker
-  // that dies at once cannot keep the supervisor in a reap-fork cycle).
+  // Restarts dead workers whose delay has passed (from the main loop, never from inside
+  // reap(), so that a worker that dies at once cannot keep the supervisor in a reap-fork cycle).
   void restart_dead_workers() {
-    for (auto& w : workers_) {
-      if (!w.needs_restart || stopping_) continue;
+    const auto now = Clock::now();
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      Worker& w = workers_[i];
+      if (!w.needs_restart || stopping_ || now < w.restart_at) continue;
       w.needs_restart = false;
-      ++restarts_;
-      // A worker that died at once would otherwise be re-forked in a tight loop.
-      if (Clock::now() - w.started < std::chrono::seconds(1)) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (spawn(w)) {
+        ++restarts_;
+      } else {
+        schedule_restart(i, "could not be forked");
       }
-      spawn(w);
     }
   }
 
@@ -266,7 +340,8 @@ class Supervisor {
   Clock::time_point stop_deadline_ = Clock::time_point::max();
   bool announced_ready_ = false;
   int restarts_ = 0;
-  int failed_starts_ = 0;
+  int spawn_failures_ = 0;  // pipe2 or fork failed
+  int crash_loops_ = 0;     // slots given up
   int exit_code_ = 0;
   nlohmann::json ready_extra_;
   CounterSnapshot totals_;

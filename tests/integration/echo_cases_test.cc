@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <atomic>
-#include <fstream>
 #include <random>
 #include <thread>
 
@@ -227,62 +226,6 @@ TEST_P(EchoServerTest, SigintAlsoStops) {
   auto stopped = server->stop(SIGINT);
   EXPECT_EQ(server->exit_code(), 0);
   EXPECT_EQ(stopped.value("event", ""), "stopped");
-}
-
-// True once `pid` has exited (gone, or a zombie waiting for its parent to reap it).
-bool wait_process_dead(pid_t pid, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text;
-    if (!std::getline(stat, text)) return true;
-    auto close_paren = text.rfind(')');
-    if (close_paren != std::string::npos && close_paren + 2 < text.size() &&
-        text[close_paren + 2] == 'Z') {
-      return true;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return false;
-}
-
-// --processes 2: kill one worker with SIGKILL; the service continues and it is restarted.
-TEST_P(EchoServerTest, PreforkWorkerKilledIsRestarted) {
-  IOMB_START(server, {"--processes", "2"});
-  auto workers = server->ready().value("workers", std::vector<int>{});
-  ASSERT_EQ(workers.size(), 2u);
-  ASSERT_EQ(::kill(workers[0], SIGKILL), 0);
-  // kill() returns before the worker is dead; a connection the dying worker still accepts is
-  // lost with it (kernel behaviour, not the supervisor's). Service must continue once it is gone.
-  ASSERT_TRUE(wait_process_dead(workers[0], 5s));
-  // Service continues: every new connection is answered (by the surviving or new worker).
-  for (int i = 0; i < 20; ++i) {
-    auto fd = connect_loopback(server->port());
-    EXPECT_TRUE(echo_roundtrip(fd.get(), "still here " + std::to_string(i), 3s)) << i;
-  }
-  // The supervisor forks a replacement.
-  bool restarted = false;
-  for (int i = 0; i < 100 && !restarted; ++i) {
-    restarted = server->stderr_text().find("restarting") != std::string::npos;
-    std::this_thread::sleep_for(20ms);
-  }
-  EXPECT_TRUE(restarted) << server->stderr_text();
-  auto stopped = server->stop(SIGTERM, 10s);
-  EXPECT_EQ(server->exit_code(), 0);
-  EXPECT_EQ(stopped.value("restarts", 0), 1);
-  EXPECT_EQ(stopped.value("processes", 0), 2);
-}
-
-TEST_P(EchoServerTest, PreforkServesFromEveryWorker) {
-  IOMB_START(server, {"--processes", "2"});
-  for (int i = 0; i < 40; ++i) {
-    auto fd = connect_loopback(server->port());
-    ASSERT_TRUE(echo_roundtrip(fd.get(), random_bytes(1000, i)));
-  }
-  auto stopped = server->stop(SIGTERM, 10s);
-  EXPECT_EQ(server->exit_code(), 0);
-  EXPECT_EQ(stopped.value("accepted", 0), 40);
-  EXPECT_EQ(stopped.value("bytes_out", 0), 40000);
 }
 
 TEST_P(EchoServerTest, BadFlagExitsTwo) {
