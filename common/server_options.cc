@@ -30,7 +30,9 @@ void add_server_flags(CLI::App& app, ServerOptions& o, const ModelSpec& spec) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   app.add_option("--processes", o.processes,
-                 "Prefork this many worker processes under a supervisor that restarts a dead one")
+                 "Prefork this many worker processes under a supervisor that restarts a dead one "
+                 "(a worker failing 6 starts in a row is given up; with none left the server "
+                 "exits 1)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   app.add_option("--max-conns", o.max_conns,

@@ -15,12 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Skips the rest of the test when start() skipped or failed.
-#define IOMB_START(var, ...)                \
-  auto var = start(__VA_ARGS__);            \
-  if (::testing::Test::IsSkipped()) return; \
-  ASSERT_TRUE(var->started())
-
 TEST_P(EchoServerTest, OneConnectionOneByte) {
   IOMB_START(server);
   auto fd = connect_loopback(server->port());

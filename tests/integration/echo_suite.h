@@ -31,6 +31,13 @@ class EchoServerTest : public ::testing::TestWithParam<ServerRow> {
   std::unique_ptr<ServerProcess> start(std::vector<std::string> extra = {});
 };
 
+// In a TEST_P of these suites: starts the row's server as `var`; skips the rest of the test
+// when start() skipped, fails it when the server did not start.
+#define IOMB_START(var, ...)                \
+  auto var = start(__VA_ARGS__);            \
+  if (::testing::Test::IsSkipped()) return; \
+  ASSERT_TRUE(var->started())
+
 // The rows of the out-of-descriptors case (echo_emfile_cases_test.cc): one accepting loop, and
 // several in one process, whose accepts share one descriptor table and one reserve of spare
 // descriptors (common/spare_fd.h). A model adds its rows with

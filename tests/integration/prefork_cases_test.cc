@@ -28,11 +28,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-#define IOMB_START(var, ...)                \
-  auto var = start(__VA_ARGS__);            \
-  if (::testing::Test::IsSkipped()) return; \
-  ASSERT_TRUE(var->started())
-
 // True once `pid` has exited (gone, or a zombie waiting for its parent to reap it).
 bool wait_process_dead(pid_t pid, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
