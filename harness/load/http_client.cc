@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 
@@ -60,6 +61,29 @@ bool json_uint(std::string_view body, std::string_view key, uint64_t* out) {
   return ec == std::errc() && ptr != first && ptr != last && (*ptr == ',' || *ptr == '}');
 }
 
+// The host of a "HOST:PORT" Host header value, for the jar's domain matching.
+std::string host_of(std::string_view host_header) {
+  if (host_header.starts_with('[')) {
+    const size_t close = host_header.find(']');
+    return std::string(host_header.substr(0, close == std::string_view::npos ? close : close + 1));
+  }
+  return std::string(host_header.substr(0, host_header.rfind(':')));
+}
+
+// The name of a Set-Cookie value (before '=', trimmed).
+std::string_view cookie_name(std::string_view set_cookie) {
+  std::string_view name = set_cookie.substr(0, set_cookie.find_first_of("=;"));
+  while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  return name;
+}
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 bool parse_http_path(std::string_view text, HttpPath* out) {
@@ -91,14 +115,15 @@ const char* http_path_text(HttpPath p) {
 }
 
 HttpClient::HttpClient(const HttpTarget& target, uint64_t body_seed)
-    : target_(target), body_seed_(body_seed), parser_(*this) {
+    : target_(target),
+      body_seed_(body_seed),
+      parser_(*this),
+      jar_(host_of(target.host_header), http_path_text(target.path)) {
   uint32_t capacity = std::bit_ceil(static_cast<uint32_t>(std::max(1, target.pipeline)));
   tags_ = std::make_unique<uint32_t[]>(capacity);
   tag_mask_ = capacity - 1;
   body_.reserve(kMaxCollect);
   sid_.reserve(kMaxSid);
-  cookie_.reserve(256);
-  new_cookie_.reserve(256);
   failed_in_call_.reserve(capacity);  // responses per call <= requests in flight <= capacity
   reset(0);
 }
@@ -111,7 +136,7 @@ void HttpClient::rebuild_requests() {
   r.append(" HTTP/1.1\r\nHost: ");
   r.append(target_.host_header);
   r.append("\r\n");
-  if (!cookie_.empty()) r.append("Cookie: ").append(cookie_).append("\r\n");
+  if (!jar_.header().empty()) r.append("Cookie: ").append(jar_.header()).append("\r\n");
   if (target_.path == HttpPath::kEcho) {
     r.append("Content-Type: application/octet-stream\r\nContent-Length: ");
     r.append(std::to_string(target_.body_size));
@@ -133,6 +158,7 @@ void HttpClient::rebuild_requests() {
   requests_.reserve(request_len_ * copies_);
   for (size_t i = 0; i < copies_; ++i) requests_.append(r);
   built_generation_ = generation_;
+  built_jar_version_ = jar_.version();
   rebuild_wanted_ = false;
 }
 
@@ -148,7 +174,7 @@ void HttpClient::start_socket() {
 
 void HttpClient::reset(uint64_t incarnation) {
   (void)incarnation;
-  cookie_.clear();
+  jar_.clear();
   sid_.clear();
   visits_ = 0;
   ++generation_;
@@ -162,6 +188,11 @@ void HttpClient::reconnect(uint64_t incarnation) {
 }
 
 void HttpClient::add_request() {
+  // A cookie that reached its expiry leaves the jar (the clock is read only while some
+  // cookie has an expiry).
+  if (jar_.next_expiry_ms() != CookieJar::kNever && jar_.expire(wall_ms())) {
+    rebuild_wanted_ = true;
+  }
   // The buffer is rewritten (new cookie) only when no byte of it is queued or in the kernel.
   if (rebuild_wanted_ && sent_ == queued_) {
     sent_ = queued_ = 0;
@@ -211,7 +242,9 @@ bool HttpClient::on_response_head(const ResponseHead& head) {
   keep_alive_ = head.keep_alive;
   body_seen_ = 0;
   body_.clear();
-  new_cookie_.assign(head.set_cookie);
+  set_cookies_ = head.set_cookies;
+  sets_sid_ = std::any_of(set_cookies_.begin(), set_cookies_.end(),
+                          [](std::string_view c) { return cookie_name(c) == "sid"; });
   checking_body_ = false;
   failed_ = status_ < 200 || status_ > 299;
   if (failed_) {
@@ -262,6 +295,10 @@ bool HttpClient::on_response_end() {
   }
   uint32_t tag = tags_[tag_head_++ & tag_mask_];
   if (!keep_alive_) peer_closing_ = true;
+  // A /session response to a request sent before we adopted the current session belongs to a
+  // session we do not follow: its cookies stay out of the jar.
+  if (target_.path != HttpPath::kSession || tag == generation_) take_cookies();
+  set_cookies_ = {};
   if (checking_body_) {
     switch (target_.path) {
       case HttpPath::kRoot:
@@ -283,16 +320,19 @@ bool HttpClient::on_response_end() {
   return true;
 }
 
+// The next request rebuilds the buffer (add_request) once none of the old one is queued.
+void HttpClient::take_cookies() {
+  if (set_cookies_.empty()) return;
+  const int64_t now = wall_ms();
+  for (std::string_view c : set_cookies_) jar_.apply(c, now);
+  if (jar_.version() != built_jar_version_) rebuild_wanted_ = true;
+}
+
 void HttpClient::adopt_session(std::string_view sid, uint64_t visits) {
   sid_.assign(sid);
   visits_ = visits;
-  cookie_.assign(new_cookie_);
   ++generation_;
-  rebuild_wanted_ = true;
-  if (sent_ == queued_) {  // nothing of the old buffer is queued or in the kernel
-    sent_ = queued_ = 0;
-    rebuild_requests();
-  }
+  rebuild_wanted_ = true;  // the requests from here on carry the new generation
 }
 
 bool HttpClient::check_session_body(uint32_t tag) {
@@ -304,7 +344,7 @@ bool HttpClient::check_session_body(uint32_t tag) {
       sid.empty() || sid.size() > kMaxSid) {
     return fail("expected session JSON with sid and visits, got " + printable(body));
   }
-  const bool fresh = !new_cookie_.empty();
+  const bool fresh = sets_sid_;
   if (tag != generation_) {
     // Sent (pipelined) before we adopted the current session: it carried an outdated cookie
     // or none, so the server may well have made it a session of its own.
@@ -328,10 +368,6 @@ bool HttpClient::check_session_body(uint32_t tag) {
     if (visits < expected) ++counters_.sessions_stale;
     if (visits > expected) ++counters_.sessions_skipped;
     visits_ = visits;
-    if (fresh && new_cookie_ != cookie_) {  // the same session under a new cookie value
-      cookie_.assign(new_cookie_);
-      rebuild_wanted_ = true;
-    }
     return true;
   }
   if (fresh && visits == 1) {

@@ -2,10 +2,13 @@
 // The request is built once per connection and repeated in one buffer, so --pipeline requests
 // go out in one send; responses are parsed incrementally (http_response_parser.h) and checked:
 // status 200 (another final status is counted as an error; a 1xx interim response is skipped,
-// a 101 nobody asked for is invalid), body exactly `Hello, World!` (/), `ok` (/healthz), the bytes
-// sent (/echo), or session JSON (/session) whose `visits` must continue: the session keeps the
-// server's cookie and counts lost, stale and skipped visits. Owned by one connection's load thread;
-// nothing is allocated per request in the steady state.
+// a 101 nobody asked for is invalid), body exactly `Hello, World!` (/), `ok` (/healthz), the
+// bytes sent (/echo), or session JSON (/session) whose `visits` must continue, counting lost,
+// stale and skipped visits. Each connection is one client with a cookie jar (cookie_jar.h):
+// every Set-Cookie is kept and sent back as a browser would, so a balancer's sticky cookie
+// works; a /session response to a request pipelined before the client adopted its session
+// leaves the jar alone. Owned by one connection's load thread; nothing is allocated per request
+// in the steady state.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "harness/load/client_protocol.h"
+#include "harness/load/cookie_jar.h"
 #include "harness/load/http_response_parser.h"
 
 namespace iomb::harness {
@@ -50,7 +54,8 @@ class HttpClient final : public ClientProtocol, private HttpResponseParser::Hand
   void reconnect(uint64_t incarnation) override;
   const ProtocolCounters* counters() const override { return &counters_; }
 
-  const std::string& cookie() const { return cookie_; }
+  // The Cookie header value the next requests carry ("" when none).
+  const std::string& cookie_header() const { return jar_.header(); }
 
  private:
   bool on_response_head(const ResponseHead& head) override;
@@ -61,6 +66,7 @@ class HttpClient final : public ClientProtocol, private HttpResponseParser::Hand
   void rebuild_requests();
   bool check_session_body(uint32_t tag);
   void adopt_session(std::string_view sid, uint64_t visits);
+  void take_cookies();
   bool fail(const std::string& what);
 
   const HttpTarget& target_;
@@ -86,13 +92,15 @@ class HttpClient final : public ClientProtocol, private HttpResponseParser::Hand
   bool failed_ = false;   // a non-2xx final response
   bool checking_body_ = false;
   uint64_t body_seen_ = 0;
-  std::string body_;        // collected body (/, /healthz, /session), capacity kept
-  std::string new_cookie_;  // Set-Cookie pair of the current response
+  std::string body_;  // collected body (/, /healthz, /session), capacity kept
+  std::span<const std::string_view> set_cookies_;  // the parser's, valid until the response ends
+  bool sets_sid_ = false;  // the response sets cookie `sid`: the server created a session
   bool keep_alive_ = true;
 
-  // Session continuity (/session).
-  std::string cookie_;       // what we send: "name=value"; empty = no session yet
-  std::string sid_;          // the session id of cookie_ (from the response body)
+  // Cookies and session continuity (/session).
+  CookieJar jar_;
+  uint64_t built_jar_version_ = 0;  // the jar's version the request buffer carries
+  std::string sid_;          // the session id we follow (from the response body); empty = none
   uint64_t visits_ = 0;      // last visits seen for sid_
   uint32_t generation_ = 0;  // bumped whenever sid_ changes
   uint32_t built_generation_ = 0;

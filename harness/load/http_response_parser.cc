@@ -26,7 +26,7 @@ const http_parser_settings HttpResponseParser::kSettings = {
 };
 
 HttpResponseParser::HttpResponseParser(Handler& handler) : handler_(handler) {
-  cookie_.reserve(kMaxSetCookie);
+  cookies_.reserve(256);
   reset();
 }
 
@@ -60,16 +60,15 @@ int HttpResponseParser::on_message_begin(http_parser* p) {
   s->field_is_set_cookie_ = false;
   s->field_started_ = false;
   s->last_was_value_ = false;
-  s->have_cookie_ = false;
   s->capturing_cookie_ = false;
-  s->cookie_.clear();
+  s->cookies_.clear();
+  s->cookie_count_ = 0;
   return 0;
 }
 
 int HttpResponseParser::on_header_field(http_parser* p, const char* at, size_t len) {
   HttpResponseParser* s = self(p);
   if (s->last_was_value_ || !s->field_started_) {  // a new header name begins
-    if (s->capturing_cookie_) s->have_cookie_ = true;
     s->capturing_cookie_ = false;
     s->last_was_value_ = false;
     s->field_started_ = true;
@@ -90,35 +89,36 @@ int HttpResponseParser::on_header_field(http_parser* p, const char* at, size_t l
 
 int HttpResponseParser::on_header_value(http_parser* p, const char* at, size_t len) {
   HttpResponseParser* s = self(p);
-  if (!s->last_was_value_) {
+  if (!s->last_was_value_) {  // a header's value begins (it may come in pieces)
     s->last_was_value_ = true;
-    s->capturing_cookie_ =
-        s->field_is_set_cookie_ && s->field_matched_ == kSetCookie.size() && !s->have_cookie_;
+    s->capturing_cookie_ = s->field_is_set_cookie_ && s->field_matched_ == kSetCookie.size() &&
+                           s->cookie_count_ < kMaxSetCookies;
+    if (s->capturing_cookie_) s->cookie_starts_[s->cookie_count_++] = s->cookies_.size();
   }
   if (!s->capturing_cookie_) return 0;
-  if (s->cookie_.size() + len > kMaxSetCookie) {
-    s->error_ = "Set-Cookie header longer than " + std::to_string(kMaxSetCookie) + " bytes";
+  if (s->cookies_.size() + len > kMaxSetCookieBytes) {
+    s->error_ = "Set-Cookie headers longer than " + std::to_string(kMaxSetCookieBytes) +
+                " bytes in one response";
     return 1;
   }
-  s->cookie_.append(at, len);
+  s->cookies_.append(at, len);
   return 0;
 }
 
 int HttpResponseParser::on_headers_complete(http_parser* p) {
   HttpResponseParser* s = self(p);
-  if (s->capturing_cookie_) s->have_cookie_ = true;
   s->capturing_cookie_ = false;
   ResponseHead head;
   head.status = static_cast<int>(p->status_code);
   head.content_length = (p->flags & F_CONTENTLENGTH) ? p->content_length : kNoContentLength;
   head.keep_alive = http_should_keep_alive(p) != 0;
-  if (s->have_cookie_) {
-    std::string_view v = s->cookie_;
-    size_t semi = v.find(';');
-    if (semi != std::string_view::npos) v = v.substr(0, semi);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-    head.set_cookie = v;
+  s->cookie_starts_[s->cookie_count_] = s->cookies_.size();
+  for (size_t i = 0; i < s->cookie_count_; ++i) {
+    s->cookie_views_[i] =
+        std::string_view(s->cookies_)
+            .substr(s->cookie_starts_[i], s->cookie_starts_[i + 1] - s->cookie_starts_[i]);
   }
+  head.set_cookies = std::span<const std::string_view>(s->cookie_views_.data(), s->cookie_count_);
   if (!s->handler_.on_response_head(head)) {
     s->handler_refused_ = true;
     return -1;

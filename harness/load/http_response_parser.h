@@ -1,15 +1,18 @@
 // HttpResponseParser: incremental HTTP/1.1 response parsing for the load generator, over Node's
 // http_parser (libhttp-parser-dev) in HTTP_RESPONSE mode. Bytes may arrive split anywhere and
 // several pipelined responses may arrive in one read; the handler sees, per response, the head
-// (status, Content-Length, keep-alive, the first Set-Cookie pair), the body in pieces, and the
-// end. Nothing is allocated per response once the Set-Cookie buffer has its capacity.
+// (status, Content-Length, keep-alive, every Set-Cookie header whole, for a cookie jar), the
+// body in pieces, and the end. Nothing is allocated per response once the Set-Cookie buffer has
+// the capacity its largest response needed.
 // Owned by one connection's load thread.
 #pragma once
 
 #include <http_parser.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -19,13 +22,16 @@ struct ResponseHead {
   int status = 0;
   uint64_t content_length = 0;  // kNoContentLength when the response had none
   bool keep_alive = true;       // false: Connection: close (or HTTP/1.0 without keep-alive)
-  std::string_view set_cookie;  // "name=value" of the first Set-Cookie header, else empty
+  // Each Set-Cookie header's value, attributes included, in order (the first kMaxSetCookies).
+  // Valid until the response ends (on_response_end() included).
+  std::span<const std::string_view> set_cookies;
 };
 
 class HttpResponseParser {
  public:
   static constexpr uint64_t kNoContentLength = UINT64_MAX;
-  static constexpr size_t kMaxSetCookie = 4096;
+  static constexpr size_t kMaxSetCookieBytes = 16 * 1024;  // all of one response's together
+  static constexpr size_t kMaxSetCookies = 16;             // more are ignored
 
   class Handler {
    public:
@@ -65,11 +71,13 @@ class HttpResponseParser {
   bool field_is_set_cookie_ = false;
   bool field_started_ = false;
   bool last_was_value_ = false;
-  bool have_cookie_ = false;  // the first Set-Cookie of this response is complete
   bool capturing_cookie_ = false;
   bool in_message_ = false;
   bool handler_refused_ = false;
-  std::string cookie_;  // capacity kMaxSetCookie, reserved once
+  std::string cookies_;  // this response's Set-Cookie values, back to back (capacity kept)
+  std::array<size_t, kMaxSetCookies + 1> cookie_starts_{};  // offsets in cookies_; [count] = end
+  size_t cookie_count_ = 0;
+  std::array<std::string_view, kMaxSetCookies> cookie_views_;
   std::string error_;
 };
 

@@ -202,7 +202,7 @@ TEST(HttpClientTest, SessionContinuityLostStaleSkipped) {
   std::string first = drain_output(s);
   EXPECT_EQ(first.find("Cookie:"), std::string::npos);
   ASSERT_EQ(feed(s, session_response("aaaa", 1, true)), 1) << s.error();
-  EXPECT_EQ(s.cookie(), "sid=aaaa");
+  EXPECT_EQ(s.cookie_header(), "sid=aaaa");
   s.add_request();
   EXPECT_NE(drain_output(s).find("\r\nCookie: sid=aaaa\r\n"), std::string::npos);
   ASSERT_EQ(feed(s, session_response("aaaa", 2, false)), 1) << s.error();
@@ -254,7 +254,7 @@ TEST(HttpClientTest, PipelinedRequestsBeforeTheCookieAreNotLostSessions) {
   ASSERT_EQ(feed(s, replies), 4) << s.error();
   EXPECT_EQ(s.counters()->sessions_created, 4u);
   EXPECT_EQ(s.counters()->sessions_lost, 0u);
-  EXPECT_EQ(s.cookie(), "sid=s1");  // the first one is kept
+  EXPECT_EQ(s.cookie_header(), "sid=s1");  // the first one is kept
   for (int i = 0; i < 4; ++i) s.add_request();
   std::string sent = drain_output(s);
   size_t n = 0;
@@ -295,6 +295,55 @@ TEST(HttpClientTest, ConnectionCloseStopsOutputAndReconnectKeepsTheCookie) {
   s.reset(2);
   s.add_request();
   EXPECT_EQ(drain_output(s).find("Cookie:"), std::string::npos);
+}
+
+// A balancer's sticky cookie (HAProxy's `cookie SRV insert indirect nocache`) is kept beside
+// the session's and sent back with it; a later deletion (Max-Age=0) drops it alone.
+TEST(HttpClientTest, EveryCookieIsKeptAndSentBack) {
+  HttpTarget t = target(HttpPath::kSession, 1);
+  HttpClient s(t, 1);
+  s.add_request();
+  drain_output(s);
+  std::string body = "{\"sid\":\"aaaa\",\"visits\":1,\"node\":\"n\",\"created_by\":\"n\"}";
+  ASSERT_EQ(feed(s, response(200, body,
+                             "Set-Cookie: sid=aaaa; Path=/; HttpOnly\r\n"
+                             "Set-Cookie: SRV=n2; path=/\r\nCache-Control: private\r\n")),
+            1)
+      << s.error();
+  EXPECT_EQ(s.cookie_header(), "sid=aaaa; SRV=n2");
+  s.add_request();
+  EXPECT_NE(drain_output(s).find("\r\nCookie: sid=aaaa; SRV=n2\r\n"), std::string::npos);
+  body = "{\"sid\":\"aaaa\",\"visits\":2,\"node\":\"n\",\"created_by\":\"n\"}";
+  ASSERT_EQ(feed(s, response(200, body, "Set-Cookie: SRV=; Max-Age=0; path=/\r\n")), 1)
+      << s.error();
+  EXPECT_EQ(s.cookie_header(), "sid=aaaa");
+  EXPECT_EQ(s.counters()->sessions_created, 1u);
+  EXPECT_EQ(s.counters()->sessions_lost, 0u);
+  s.add_request();
+  EXPECT_NE(drain_output(s).find("\r\nCookie: sid=aaaa\r\n"), std::string::npos);
+}
+
+// The cookie store's `sess` changes at every visit while `sid` stays: the jar follows it, and
+// a response that sets `sess` but not `sid` continues the session (it is no new one).
+TEST(HttpClientTest, AChangingStoreCookieContinuesTheSession) {
+  HttpTarget t = target(HttpPath::kSession, 1);
+  HttpClient s(t, 1);
+  for (int v = 1; v <= 3; ++v) {
+    s.add_request();
+    std::string sent = drain_output(s);
+    if (v > 1) {
+      EXPECT_NE(sent.find("Cookie: sess=v" + std::to_string(v - 1) + "; sid=aaaa\r\n"),
+                std::string::npos)
+          << sent;
+    }
+    std::string body = "{\"sid\":\"aaaa\",\"visits\":" + std::to_string(v) +
+                       ",\"node\":\"n\",\"created_by\":\"n\"}";
+    std::string cookies = "Set-Cookie: sess=v" + std::to_string(v) + "; Path=/; HttpOnly\r\n";
+    if (v == 1) cookies += "Set-Cookie: sid=aaaa; Path=/\r\n";
+    ASSERT_EQ(feed(s, response(200, body, cookies)), 1) << s.error();
+  }
+  EXPECT_EQ(s.counters()->sessions_created, 1u);
+  EXPECT_EQ(s.counters()->sessions_stale + s.counters()->sessions_skipped, 0u);
 }
 
 }  // namespace

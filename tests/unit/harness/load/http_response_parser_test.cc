@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace iomb::harness {
@@ -14,14 +17,20 @@ struct Seen {
   int status = 0;
   uint64_t content_length = 0;
   bool keep_alive = true;
-  std::string cookie;
+  std::string cookie;  // every Set-Cookie value, joined by " | "
   std::string body;
 };
+
+std::string joined(std::span<const std::string_view> cookies) {
+  std::string out;
+  for (std::string_view c : cookies) out.append(out.empty() ? "" : " | ").append(c);
+  return out;
+}
 
 class Recorder : public HttpResponseParser::Handler {
  public:
   bool on_response_head(const ResponseHead& h) override {
-    current = Seen{h.status, h.content_length, h.keep_alive, std::string(h.set_cookie), ""};
+    current = Seen{h.status, h.content_length, h.keep_alive, joined(h.set_cookies), ""};
     return refuse_status == 0 || h.status != refuse_status;
   }
   bool on_response_body(const char* d, size_t n) override {
@@ -58,7 +67,8 @@ TEST(HttpResponseParserTest, PipelinedResponsesInOneRead) {
   EXPECT_EQ(r.done[0].body, "Hello, World!");
   EXPECT_TRUE(r.done[0].keep_alive);
   EXPECT_EQ(r.done[0].cookie, "");
-  EXPECT_EQ(r.done[1].cookie, "sid=00ff");  // the first Set-Cookie, attributes cut
+  // Every Set-Cookie, whole, in order.
+  EXPECT_EQ(r.done[1].cookie, "sid=00ff; Path=/; HttpOnly; SameSite=Lax | other=1");
   EXPECT_EQ(r.done[1].body, "{\"sid\":\"00ff\",\"v\":1}");
   EXPECT_EQ(r.done[2].cookie, "");  // nothing carried over from the previous response
   EXPECT_EQ(r.done[3].status, 404);
@@ -75,7 +85,7 @@ TEST(HttpResponseParserTest, EverySplitPointGivesTheSameResponses) {
     ASSERT_TRUE(p.feed(all.data(), cut)) << cut << ": " << p.error();
     ASSERT_TRUE(p.feed(all.data() + cut, all.size() - cut)) << cut << ": " << p.error();
     ASSERT_EQ(r.done.size(), 3u) << cut;
-    EXPECT_EQ(r.done[0].cookie, "sid=00ff") << cut;
+    EXPECT_EQ(r.done[0].cookie, "sid=00ff; Path=/; HttpOnly; SameSite=Lax | other=1") << cut;
     EXPECT_EQ(r.done[0].body, "{\"sid\":\"00ff\",\"v\":1}") << cut;
     EXPECT_EQ(r.done[1].body, "Hello, World!") << cut;
     EXPECT_FALSE(r.done[2].keep_alive) << cut;
@@ -92,7 +102,7 @@ TEST(HttpResponseParserTest, OneByteAtATime) {
   }
   ASSERT_EQ(r.done.size(), 2u);
   EXPECT_EQ(r.done[0].body, "Hello, World!");
-  EXPECT_EQ(r.done[1].cookie, "sid=00ff");
+  EXPECT_EQ(r.done[1].cookie, "sid=00ff; Path=/; HttpOnly; SameSite=Lax | other=1");
 }
 
 TEST(HttpResponseParserTest, HeaderNamesThatOnlyLookLikeSetCookieAreIgnored) {
@@ -138,14 +148,30 @@ TEST(HttpResponseParserTest, HandlerRefusalStopsWithoutParserError) {
   EXPECT_EQ(r.done.size(), 1u);
 }
 
-TEST(HttpResponseParserTest, OversizedSetCookieIsAnError) {
+TEST(HttpResponseParserTest, OversizedSetCookiesAreAnError) {
   Recorder r;
   HttpResponseParser p(r);
-  std::string resp =
-      "HTTP/1.1 200 OK\r\nSet-Cookie: sid=" + std::string(HttpResponseParser::kMaxSetCookie, 'a') +
-      "\r\nContent-Length: 0\r\n\r\n";
+  // Two cookies of 9 KiB: each is fine alone, together past the response's bound.
+  const std::string big(9 * 1024, 'a');
+  std::string resp = "HTTP/1.1 200 OK\r\nSet-Cookie: a=" + big + "\r\nSet-Cookie: b=" + big +
+                     "\r\nContent-Length: 0\r\n\r\n";
   EXPECT_FALSE(p.feed(resp.data(), resp.size()));
   EXPECT_NE(p.error().find("Set-Cookie"), std::string::npos) << p.error();
+}
+
+TEST(HttpResponseParserTest, SetCookiesPastTheCountAreIgnored) {
+  Recorder r;
+  HttpResponseParser p(r);
+  std::string resp = "HTTP/1.1 200 OK\r\n";
+  for (size_t i = 0; i < HttpResponseParser::kMaxSetCookies + 3; ++i) {
+    resp += "Set-Cookie: c" + std::to_string(i) + "=v\r\n";
+  }
+  resp += "Content-Length: 0\r\n\r\n";
+  ASSERT_TRUE(p.feed(resp.data(), resp.size())) << p.error();
+  ASSERT_EQ(r.done.size(), 1u);
+  EXPECT_EQ(std::count(r.done[0].cookie.begin(), r.done[0].cookie.end(), '|'),
+            static_cast<long>(HttpResponseParser::kMaxSetCookies - 1));
+  EXPECT_EQ(r.done[0].cookie.find("c16="), std::string::npos);
 }
 
 }  // namespace
