@@ -69,6 +69,11 @@ uint16_t local_port(int fd) {
   return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
 }
 
+uint16_t free_loopback_port() {
+  ListenConfig config;  // 127.0.0.1, port 0
+  return local_port(listen_tcp(config).get());
+}
+
 UniqueFd connect_tcp(const std::string& host, uint16_t port) {
   socklen_t len = 0;
   sockaddr_storage addr = resolve_address(host, port, &len);

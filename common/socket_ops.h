@@ -29,6 +29,11 @@ UniqueFd listen_tcp(const ListenConfig& config);
 // The local port a socket is bound to. Throws std::system_error.
 uint16_t local_port(int fd);
 
+// A loopback port the kernel just handed out and that is free again, for a program that cannot
+// be told port 0 (redis-server, haproxy): it binds the port a moment later, and another process
+// may take it in between, so callers retry. Throws std::system_error.
+uint16_t free_loopback_port();
+
 // Resolves a numeric IPv4/IPv6 host or "localhost" into a sockaddr. Throws std::invalid_argument.
 sockaddr_storage resolve_address(const std::string& host, uint16_t port, socklen_t* len);
 

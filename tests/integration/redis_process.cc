@@ -13,27 +13,12 @@
 #include <sstream>
 #include <thread>
 
+#include "common/socket_ops.h"
 #include "harness/process/executable_path.h"
 #include "tests/integration/server_process.h"
 
 namespace iomb::testing {
 namespace {
-
-// A port the kernel just handed out for loopback (free now; redis binds it a moment later).
-uint16_t free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  uint16_t port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 std::string reply_text(const redisReply* r) {
   switch (r->type) {
