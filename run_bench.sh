@@ -5,6 +5,7 @@
 #   ./run_bench.sh full       the full matrix: every model and mode (< 60 min), report
 #   ./run_bench.sh ci         the ci matrix: a small fixed set for regression tracking (~1 min)
 #   ./run_bench.sh build      install deps and build the release preset only
+#   ./run_bench.sh fuzz [S]   build the libFuzzer targets (clang, ASan+UBSan), run each S s (600)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,7 +13,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 say() { echo "iomb: $*" >&2; }
 
 usage() {
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 ensure_deps() {
@@ -79,6 +80,34 @@ matrix_job() {
   fi
 }
 
+FUZZ_TARGETS=(fuzz_http_codec fuzz_http_response fuzz_cookies fuzz_matrix_toml fuzz_result_file)
+
+# fuzz_job SECONDS: each target from its committed seeds (tests/fuzz/corpus/<target>, read only)
+# plus what it found before (build/fuzz/corpus/<target>); a crash or sanitizer report is kept
+# in build/fuzz/artifacts/ and fails the job.
+fuzz_job() {
+  local secs=$1 failed=() t
+  build_preset fuzz "${FUZZ_TARGETS[@]}"
+  mkdir -p build/fuzz/artifacts
+  for t in "${FUZZ_TARGETS[@]}"; do
+    mkdir -p "build/fuzz/corpus/$t"
+    say "fuzzing $t for $secs s"
+    if ! "build/fuzz/bin/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="build/fuzz/artifacts/$t-" \
+        "build/fuzz/corpus/$t" "tests/fuzz/corpus/$t" 2> "build/fuzz/$t.log"; then
+      failed+=("$t")
+      tail -n 40 "build/fuzz/$t.log" >&2
+    fi
+    grep -E '^stat::number_of_executed_units|^stat::new_units_added' "build/fuzz/$t.log" |
+      sed "s/^/  $t /" >&2 || true
+  done
+  if ((${#failed[@]})); then
+    say "fuzzing found problems in: ${failed[*]} (inputs in build/fuzz/artifacts/)"
+    exit 1
+  fi
+  say "fuzzing: ${#FUZZ_TARGETS[@]} targets, $secs s each, no crash and no sanitizer report"
+}
+
 cmd=${1:-quick}
 case "$cmd" in
   -h|--help|help) usage ;;
@@ -98,6 +127,10 @@ case "$cmd" in
   build)
     ensure_deps
     build_preset release
+    ;;
+  fuzz)
+    ensure_deps
+    fuzz_job "${2:-600}"
     ;;
   quick | full | ci)
     ensure_deps

@@ -10,6 +10,7 @@ PACKAGES=(
   libhttp-parser-dev libssl-dev libhiredis-dev libtoml11-dev
   gnuplot-nox wrk linux-perf procps python3 python3-scipy
   redis-server haproxy
+  clang libclang-rt-14-dev
 )
 
 missing=()
