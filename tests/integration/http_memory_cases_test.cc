@@ -25,6 +25,10 @@ using namespace std::chrono_literals;
 // than 128 MiB up.
 // (A pool row serves as many connections at once as it has workers: that many.)
 TEST_P(HttpServerTest, MemoryReturnsAfterLargeEchoesClose) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "ASan's allocator keeps freed blocks in its quarantine (256 MiB): RSS cannot "
+                  "come back; the release build runs this case";
+#endif
   int connections = 128;
   const auto& args = GetParam().args;
   for (size_t i = 0; GetParam().pool_like && i + 1 < args.size(); ++i) {
