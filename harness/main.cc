@@ -7,6 +7,8 @@
 #include <functional>
 
 #include "common/cli_parse.h"
+#include "harness/cluster/cluster_command.h"
+#include "harness/cluster/cluster_options.h"
 #include "harness/compare/compare_command.h"
 #include "harness/load/load_command.h"
 #include "harness/matrix/matrix_command.h"
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   matrix::MatrixOptions matrix;
   harness::CompareCommandOptions compare;
   report::ReportOptions report;
+  cluster::ClusterOptions cluster;
   Subcommand subcommands[] = {
       {"load",
        "Drive a running target (closed loop, open loop with --rate, churn); every echoed byte is "
@@ -74,6 +77,13 @@ int main(int argc, char** argv) {
        [&](CLI::App& c) { report::add_report_command_flags(c, report); },
        {},
        [&] { return report::run_report_command(report); }},
+      {"cluster",
+       "The session-cluster lab: N nodes behind HAProxy (and Redis), /session clients in open "
+       "loop, a node or Redis killed or paused mid-run; sessions lost, errors, bytes and CPU "
+       "per strategy",
+       [&](CLI::App& c) { cluster::add_cluster_command_flags(c, cluster); },
+       [&] { cluster::validate_cluster_options(cluster); },
+       [&] { return cluster::run_cluster_command(cluster, argc, argv); }},
   };
   for (Subcommand& s : subcommands) {
     s.app = app.add_subcommand(s.name, s.description);

@@ -30,7 +30,7 @@ std::string haproxy_config(const HaproxyConfig& c) {
     << "  mode " << (c.layer7 ? "http" : "tcp") << "\n"
     << "  timeout connect 1s\n"
     << "  timeout client 30s\n"
-    << "  timeout server 30s\n"
+    << "  timeout server " << c.server_timeout.count() << "ms\n"
     << "  timeout http-request 10s\n"
     // A request whose node is down goes to another one (once its retries are spent).
     << "  option redispatch\n"
@@ -120,6 +120,7 @@ bool Haproxy::launch(std::chrono::milliseconds ready_timeout) {
   o.out = process::ChildProcess::Output::kTail;
   o.err = process::ChildProcess::Output::kTail;
   o.parent_death_signal = SIGKILL;
+  o.cpus = config_.cpus;
   child_.emplace(process::ChildProcess::spawn(std::move(o)));
   const auto deadline = std::chrono::steady_clock::now() + ready_timeout;
   while (std::chrono::steady_clock::now() < deadline) {

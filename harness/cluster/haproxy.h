@@ -37,6 +37,10 @@ struct HaproxyConfig {
   std::chrono::milliseconds check_interval{200};  // health checks (GET /healthz in mode http)
   int retries = 2;                                // with option redispatch
   int maxconn = 20000;  // capped to what the descriptor limit allows (two per connection)
+  // How long a request may wait for its node's answer before HAProxy answers 504 (a paused
+  // node holds its requests this long).
+  std::chrono::milliseconds server_timeout{30000};
+  std::vector<int> cpus;  // where haproxy runs; empty: not pinned
 };
 
 // The haproxy.cfg text. Throws std::invalid_argument for a config HAProxy cannot honour

@@ -62,6 +62,9 @@ class ClientProtocol {
   virtual bool peer_closing() const { return false; }
   // A new connection for the same client after peer_closing() (HTTP keeps its cookie).
   virtual void reconnect(uint64_t incarnation) { reset(incarnation); }
+  // A new connection for the same client after the last one failed (--reconnect); HTTP keeps
+  // its cookies, echo starts over.
+  virtual void reconnect_after_error(uint64_t incarnation) { reset(incarnation); }
   virtual const ProtocolCounters* counters() const { return nullptr; }
 };
 

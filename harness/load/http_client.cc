@@ -181,6 +181,11 @@ void HttpClient::reset(uint64_t incarnation) {
   start_socket();
 }
 
+void HttpClient::reconnect_after_error(uint64_t incarnation) {
+  (void)incarnation;
+  start_socket();  // same client: the jar, sid and visits carry over
+}
+
 void HttpClient::reconnect(uint64_t incarnation) {
   (void)incarnation;
   ++counters_.server_closes;

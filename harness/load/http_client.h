@@ -52,6 +52,7 @@ class HttpClient final : public ClientProtocol, private HttpResponseParser::Hand
   void reset(uint64_t incarnation) override;
   bool peer_closing() const override { return peer_closing_; }
   void reconnect(uint64_t incarnation) override;
+  void reconnect_after_error(uint64_t incarnation) override;
   const ProtocolCounters* counters() const override { return &counters_; }
 
   // The Cookie header value the next requests carry ("" when none).

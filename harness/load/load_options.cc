@@ -82,10 +82,14 @@ void add_load_flags(CLI::App& app, LoadOptions& o, bool target_required) {
   std::map<std::string, Arrival> arrivals{{"constant", Arrival::kConstant},
                                           {"poisson", Arrival::kPoisson}};
   app.add_option("--arrival", o.arrival,
-                 "Open loop: request spacing, constant (fixed interval) or poisson (exponential "
-                 "gaps)")
+                 "Open loop: request spacing, constant (fixed interval, connections in turn) or "
+                 "poisson (exponential gaps, each request on a random connection: independent "
+                 "users)")
       ->transform(CLI::CheckedTransformer(arrivals, CLI::ignore_case))
       ->default_str("constant");
+  app.add_flag("--reconnect", o.reconnect,
+               "Reopen a connection that fails mid-run (its unanswered requests count as errors) "
+               "as the same client, cookies kept; without it the connection stays dead");
   app.add_option("--churn", o.churn,
                  "Replace each connection after this many requests (measures connect/accept "
                  "cost); 0 = keep connections")

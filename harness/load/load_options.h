@@ -27,6 +27,10 @@ struct LoadOptions {
   double rate = 0;  // requests per second over all connections; 0 = closed loop
   Arrival arrival = Arrival::kConstant;
   uint64_t churn = 0;      // requests per connection before it is replaced; 0 = never
+  // A connection that fails mid-run (reset, closed with requests owed) counts its requests as
+  // errors and is opened again as the same client (HTTP keeps its cookies) instead of staying
+  // dead: a real client behind a balancer whose node died.
+  bool reconnect = false;
   uint64_t size = 64;      // echo message / HTTP /echo body
   std::string path = "/";  // HTTP: /, /healthz, /echo or /session
   std::chrono::nanoseconds duration = std::chrono::seconds(10);

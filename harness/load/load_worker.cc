@@ -52,6 +52,7 @@ LoadWorker::LoadWorker(const LoadOptions& options, const ClientProtocolFactory& 
   if (options.open_loop()) {
     schedule_.emplace(rate_per_s, options.arrival,
                       options.seed * 0x9e3779b97f4a7c15ull + static_cast<uint64_t>(thread_index));
+    pick_state_ ^= options.seed * 0xbf58476d1ce4e5b9ull + static_cast<uint64_t>(thread_index) + 1;
   }
 }
 
@@ -275,6 +276,12 @@ void LoadWorker::refill_closed_loop(ClientConnection& c, int64_t now) {
 void LoadWorker::issue_open_loop(int64_t now) {
   const size_t n = conns_.size();
   for (int budget = kMaxIssuePerTick; budget > 0 && schedule_->next() <= now; --budget) {
+    if (options_.arrival == Arrival::kPoisson) {
+      pick_state_ ^= pick_state_ << 13;  // xorshift64
+      pick_state_ ^= pick_state_ >> 7;
+      pick_state_ ^= pick_state_ << 17;
+      rr_next_ = static_cast<size_t>(pick_state_ % n);
+    }
     ClientConnection* pick = nullptr;
     for (size_t k = 0; k < n && !pick; ++k) {
       ClientConnection& c = conns_[rr_next_];
@@ -418,13 +425,21 @@ void LoadWorker::on_socket_closed(ClientConnection& c, int err, int64_t now) {
     c.state = ConnState::kClosed;
     return;
   }
-  c.state = ConnState::kDead;
   uint64_t failed = std::max<uint64_t>(1, lost);
   result_.total_errors += failed;
   if (phase_ == Phase::kMeasure) {
     result_.errors += failed;
     current_second_.errors += failed;
   }
+  // A failed connect is not retried (a target that refuses would be hammered in a loop).
+  if (running && options_.reconnect && !was_connecting) {
+    ++result_.reconnects;
+    c.state = ConnState::kNeedConnect;
+    c.session->reconnect_after_error(++c.incarnation);
+    mark_dirty(c);
+    return;
+  }
+  c.state = ConnState::kDead;
   bool any_alive = std::any_of(conns_.begin(), conns_.end(), [](const ClientConnection& x) {
     return x.state != ConnState::kDead;
   });
@@ -478,6 +493,7 @@ void WorkerResult::merge(const WorkerResult& o) {
   starved_connections += o.starved_connections;
   oldest_outstanding_ns = std::max(oldest_outstanding_ns, o.oldest_outstanding_ns);
   connections_opened += o.connections_opened;
+  reconnects += o.reconnects;
   protocol.add(o.protocol);
   if (series.size() < o.series.size()) series.resize(o.series.size());
   for (size_t i = 0; i < o.series.size(); ++i) {

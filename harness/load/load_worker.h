@@ -99,6 +99,11 @@ class LoadWorker {
   socklen_t addr_len_ = 0;
   std::optional<OpenLoopSchedule> schedule_;
   size_t rr_next_ = 0;  // open loop: next connection to try
+  // Poisson arrivals: each request goes to a random connection, so every connection's arrivals
+  // are a Poisson process of their own (independent users). Taken in turn, a client would send
+  // exactly every C-th request, and a round-robin balancer over N nodes (N dividing C) would
+  // send it to the same node every time: sticky by accident.
+  uint64_t pick_state_ = 0x2545f4914f6cdd1dull;
 
   Phase phase_ = Phase::kConnect;
   bool arrived_ = false;

@@ -39,6 +39,7 @@ struct WorkerResult {
   uint64_t starved_connections = 0;
   int64_t oldest_outstanding_ns = 0;  // age of the oldest unanswered request at the window end
   uint64_t connections_opened = 0;
+  uint64_t reconnects = 0;  // connections reopened after a failure (--reconnect)
   ProtocolCounters protocol;  // HTTP status and session counts (whole run)
   std::vector<SeriesPoint> series;
 

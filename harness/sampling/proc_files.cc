@@ -88,6 +88,26 @@ std::vector<pid_t> list_threads(pid_t pid) {
   return list_numeric_entries("/proc/" + std::to_string(pid) + "/task");
 }
 
+bool wait_all_threads_stopped(pid_t pid, int timeout_ms) {
+  for (int waited = 0;; ++waited) {
+    bool all = true;
+    const std::vector<pid_t> threads = list_threads(pid);
+    for (pid_t tid : threads) {
+      auto text = read_small_file("/proc/" + std::to_string(pid) + "/task/" +
+                                  std::to_string(tid) + "/stat");
+      auto fields = text ? stat_fields_after_comm(*text) : std::vector<std::string_view>{};
+      if (!fields.empty() && fields[0] != "T") {
+        all = false;
+        break;
+      }
+    }
+    if (threads.empty()) return false;  // gone
+    if (all) return true;
+    if (waited >= timeout_ms) return false;
+    ::usleep(1000);
+  }
+}
+
 std::vector<pid_t> list_process_tree(pid_t pid) {
   std::multimap<pid_t, pid_t> children;  // ppid -> pid
   for (pid_t candidate : list_numeric_entries("/proc")) {

@@ -26,6 +26,10 @@ std::vector<std::string_view> stat_fields_after_comm(std::string_view stat_text)
 // Thread ids of pid (from /proc/<pid>/task); empty if the process is gone.
 std::vector<pid_t> list_threads(pid_t pid);
 
+// True once every thread of pid is stopped ('T' in /proc/<pid>/task/*/stat: SIGSTOP has taken
+// effect everywhere; kill() itself does not wait), polling every millisecond up to timeout_ms.
+bool wait_all_threads_stopped(pid_t pid, int timeout_ms);
+
 // pid and every live descendant (children, grandchildren...), found through the ppid field of
 // every /proc/<n>/stat; pid first. Processes that exit during the scan are skipped.
 std::vector<pid_t> list_process_tree(pid_t pid);

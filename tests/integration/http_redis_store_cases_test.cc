@@ -1,5 +1,5 @@
 // --session-store redis against every server row, with a real redis-server of the test's own
-// (RedisProcess): create, continue and expiry as Redis holds them; the lost-update race (two
+// (cluster::RedisServer): create, continue and expiry as Redis holds them; the lost-update race (two
 // connections hammering one sid must count every visit); Redis killed (fast 503s, the other
 // endpoints unaffected) and restarted (service resumes by itself); Redis paused (503 by the
 // --store-timeout-ms bound); and the outcome counters in /stats and the stopped line.
@@ -9,7 +9,7 @@
 
 #include "tests/integration/http_suite.h"
 #include "tests/integration/http_test_client.h"
-#include "tests/integration/redis_process.h"
+#include "harness/cluster/redis_server.h"
 #include "tests/integration/test_client.h"
 
 namespace iomb::testing {
@@ -30,7 +30,7 @@ int64_t ms_since(Clock::time_point t) {
 // Starts the test's redis-server into `redis` (skipping the test when it cannot run here),
 // then the row's server using it, into `server`.
 #define IOMB_REDIS_START(redis, server, ...)                                                      \
-  RedisProcess redis;                                                                             \
+  cluster::RedisServer redis;                                                                            \
   if (!redis.available()) GTEST_SKIP() << redis.error();                                          \
   std::vector<std::string> server##_flags{"--session-store", "redis", "--redis",                  \
                                           redis.endpoint()};                                      \

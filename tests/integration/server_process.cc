@@ -11,6 +11,8 @@
 #include <thread>
 #include <utility>
 
+#include "harness/sampling/proc_files.h"
+
 namespace iomb::testing {
 
 using Clock = std::chrono::steady_clock;
@@ -110,26 +112,7 @@ long proc_status_value(pid_t pid, const std::string& field) {
 }
 
 bool wait_all_threads_stopped(pid_t pid, std::chrono::milliseconds timeout) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
-  for (;;) {
-    bool all = true;
-    std::error_code ec;
-    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
-      std::ifstream in(task.path() / "stat");
-      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      // "pid (comm) S ...": the state follows the last ')' (comm may hold any byte).
-      const size_t close = stat.rfind(')');
-      if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'T') {
-        all = false;
-        break;
-      }
-    }
-    if (ec) return false;
-    if (all) return true;
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  return sampling::wait_all_threads_stopped(pid, static_cast<int>(timeout.count()));
 }
 
 bool ServerProcess::pause() {

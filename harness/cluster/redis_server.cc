@@ -1,5 +1,5 @@
-// Implementation of redis_process.h.
-#include "tests/integration/redis_process.h"
+// Implementation of redis_server.h.
+#include "harness/cluster/redis_server.h"
 
 #include <arpa/inet.h>
 #include <hiredis/hiredis.h>
@@ -9,15 +9,14 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "common/socket_ops.h"
 #include "harness/process/executable_path.h"
-#include "tests/integration/server_process.h"
+#include "harness/sampling/proc_files.h"
+#include "harness/sampling/process_usage.h"
 
-namespace iomb::testing {
+namespace iomb::cluster {
 namespace {
 
 std::string reply_text(const redisReply* r) {
@@ -40,21 +39,21 @@ std::string reply_text(const redisReply* r) {
 
 }  // namespace
 
-RedisProcess::RedisProcess() {
+RedisServer::RedisServer(std::vector<int> cpus) : cpus_(std::move(cpus)) {
   for (int attempt = 0; attempt < 3 && !child_; ++attempt) {
     port_ = free_loopback_port();
     if (!launch()) child_.reset();
   }
 }
 
-RedisProcess::~RedisProcess() {
+RedisServer::~RedisServer() {
   if (child_) {
     child_->signal(SIGCONT);
     kill();
   }
 }
 
-bool RedisProcess::launch() {
+bool RedisServer::launch() {
   auto path = process::find_executable("redis-server");
   if (!path) {
     error_ = "redis-server is not installed (scripts/install-deps.sh installs it)";
@@ -70,6 +69,7 @@ bool RedisProcess::launch() {
   o.out = process::ChildProcess::Output::kTail;
   o.err = process::ChildProcess::Output::kTail;
   o.parent_death_signal = SIGKILL;
+  o.cpus = cpus_;
   try {
     child_.emplace(process::ChildProcess::spawn(std::move(o)));
   } catch (const std::exception& e) {
@@ -90,11 +90,11 @@ bool RedisProcess::launch() {
   return false;
 }
 
-void RedisProcess::kill() {
+void RedisServer::kill() {
   if (child_) child_->wait_or_kill(std::chrono::milliseconds(0));
 }
 
-bool RedisProcess::restart() {
+bool RedisServer::restart() {
   kill();
   child_.reset();
   // The port was ours a moment ago; the kernel lets redis bind it again (SO_REUSEADDR).
@@ -106,17 +106,17 @@ bool RedisProcess::restart() {
   return false;
 }
 
-void RedisProcess::pause() {
+void RedisServer::pause() {
   if (!child_) return;
   child_->signal(SIGSTOP);
-  wait_all_threads_stopped(child_->pid(), std::chrono::seconds(2));  // kill() does not wait
+  sampling::wait_all_threads_stopped(child_->pid(), 2000);
 }
 
-void RedisProcess::resume() {
+void RedisServer::resume() {
   if (child_) child_->signal(SIGCONT);
 }
 
-std::optional<std::string> RedisProcess::command(const std::vector<std::string>& argv) const {
+std::optional<std::string> RedisServer::command(const std::vector<std::string>& argv) const {
   timeval tv{1, 0};
   redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
   if (c == nullptr || c->err != 0) {
@@ -141,18 +141,13 @@ std::optional<std::string> RedisProcess::command(const std::vector<std::string>&
   return text;
 }
 
-int64_t RedisProcess::cpu_us() const {
+int64_t RedisServer::cpu_us() const {
   if (!child_) return -1;
-  std::ifstream in("/proc/" + std::to_string(child_->pid()) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream fields(text.substr(close + 2));
-  std::string skip;
-  for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt: fields 3-13
-  long long utime = 0, stime = 0;
-  fields >> utime >> stime;
-  return (utime + stime) * 1'000'000 / ::sysconf(_SC_CLK_TCK);
+  try {
+    return static_cast<int64_t>(sampling::read_process_usage(child_->pid()).cpu_s() * 1e6);
+  } catch (const std::exception&) {
+    return -1;
+  }
 }
 
-}  // namespace iomb::testing
+}  // namespace iomb::cluster

@@ -1,0 +1,25 @@
+// The cookie-replay probe of the cluster lab: through the balancer, one client makes a session,
+// keeps the cookies its first visit got, makes three more visits, then sends the first visit's
+// cookies again (a client restored from a backup, or an attacker who copied them). A store that
+// keeps the session on the server answers visit 5 (the replay is harmless); a store that keeps
+// it in the cookie answers visit 2 (the client rolled its session back, and the server cannot
+// tell); a new session means the replay was refused. Blocking, 1 s per request; main thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace iomb::cluster {
+
+struct ReplayOutcome {
+  bool ran = false;        // false: a visit failed (error says which)
+  std::string error;
+  uint64_t visits_before = 0;  // the session's visits before the replay (4)
+  uint64_t replay_visits = 0;  // what the replayed cookies got
+  bool same_session = false;   // the replay continued the captured session
+  std::string verdict;         // "harmless", "rolled back", "refused"
+};
+
+ReplayOutcome probe_cookie_replay(uint16_t balancer_port);
+
+}  // namespace iomb::cluster
