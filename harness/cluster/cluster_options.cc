@@ -53,6 +53,10 @@ void add_cluster_command_flags(CLI::App& app, ClusterOptions& o) {
                  "When the killed node or Redis starts again (empty) or the paused node resumes");
   app.add_flag("!--no-replay", o.replay,
                "Skip the cookie-replay probe (replays a session's first cookies after 3 visits)");
+  app.add_option("--replay-after", o.replay_after_text,
+                 "Wait this long before the replay (past --session-ttl-s in --node-args, every "
+                 "store must refuse it)")
+      ->capture_default_str();
   app.add_option("--check-interval-ms", o.check_interval_ms, "HAProxy health check interval")
       ->check(CLI::Range(10, 60000))
       ->capture_default_str();
@@ -89,6 +93,7 @@ void validate_cluster_options(ClusterOptions& o) {
   };
   o.duration = duration("--duration", o.duration_text);
   o.warmup = duration("--warmup", o.warmup_text);
+  o.replay_after = duration("--replay-after", o.replay_after_text);
   if (o.duration <= std::chrono::nanoseconds(0)) {
     throw CLI::ValidationError("--duration", "must be positive");
   }

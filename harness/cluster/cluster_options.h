@@ -32,6 +32,8 @@ struct ClusterOptions {
   std::string at_text;
   std::string restart_at_text;
   bool replay = true;
+  std::string replay_after_text = "0s";
+  std::chrono::nanoseconds replay_after{0};
   int check_interval_ms = 200;
   int server_timeout_ms = 2000;
   std::string server_cpus;  // nodes, HAProxy, Redis

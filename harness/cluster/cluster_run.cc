@@ -130,7 +130,8 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
   harness::LoadResult r = harness::run_load(load, hooks);
   faults.end_window();
   ReplayOutcome replay;
-  if (o.replay && r.ok) replay = probe_cookie_replay(lab->balancer_port());
+  if (o.replay && r.ok) replay = probe_cookie_replay(
+      lab->balancer_port(), std::chrono::duration_cast<std::chrono::milliseconds>(o.replay_after));
   lab->stop();
   faults.stop();
   if (!r.ok) return result::error_entry(name, 0, 1, "the load run failed: " + r.error);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <string_view>
+#include <thread>
 
 #include "common/socket_ops.h"
 #include "harness/load/cookie_jar.h"
@@ -91,7 +92,7 @@ Visit visit(uint16_t port, const std::string& cookie, harness::CookieJar* jar) {
 
 }  // namespace
 
-ReplayOutcome probe_cookie_replay(uint16_t balancer_port) {
+ReplayOutcome probe_cookie_replay(uint16_t balancer_port, std::chrono::milliseconds replay_after) {
   ReplayOutcome out;
   harness::CookieJar jar("lab", "/session");
   Visit first = visit(balancer_port, "", &jar);
@@ -114,6 +115,7 @@ ReplayOutcome probe_cookie_replay(uint16_t balancer_port) {
     return out;
   }
   out.visits_before = last.visits;
+  std::this_thread::sleep_for(replay_after);
   harness::CookieJar replay_jar("lab", "/session");
   Visit replay = visit(balancer_port, captured, &replay_jar);
   if (replay.status != 200) {

@@ -3,9 +3,11 @@
 // cookies again (a client restored from a backup, or an attacker who copied them). A store that
 // keeps the session on the server answers visit 5 (the replay is harmless); a store that keeps
 // it in the cookie answers visit 2 (the client rolled its session back, and the server cannot
-// tell); a new session means the replay was refused. Blocking, 1 s per request; main thread.
+// tell); a new session means the replay was refused (as it must be once the session expired).
+// Blocking, 1 s per request plus the wait; main thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -20,6 +22,8 @@ struct ReplayOutcome {
   std::string verdict;         // "harmless", "rolled back", "refused"
 };
 
-ReplayOutcome probe_cookie_replay(uint16_t balancer_port);
+// `replay_after`: how long to wait before the replay (past the session's TTL, a store must
+// refuse it).
+ReplayOutcome probe_cookie_replay(uint16_t balancer_port, std::chrono::milliseconds replay_after);
 
 }  // namespace iomb::cluster
