@@ -41,18 +41,21 @@ int run_cluster_command(const ClusterOptions& o, int argc, char** argv) {
       return 1;
     }
   }
-  const size_t total = o.node_counts.size() * o.strategies.size() * o.session_bytes.size();
+  const size_t total = static_cast<size_t>(o.repetitions) * o.node_counts.size() *
+                       o.strategies.size() * o.session_bytes.size();
   std::vector<nlohmann::json> entries;
   int failed = 0;
+  for (int rep = 0; rep < o.repetitions; ++rep) {
   for (int nodes : o.node_counts) {
     for (Strategy strategy : o.strategies) {
       for (uint64_t bytes : o.session_bytes) {
         if (!o.quiet) {
-          std::fprintf(stderr, "iomb cluster: [%zu/%zu] %s: %d nodes, %llu B sessions, fault: %s\n",
+          std::fprintf(stderr,
+                       "iomb cluster: [%zu/%zu] %s: %d nodes, %llu B sessions, fault: %s (rep %d)\n",
                        entries.size() + 1, total, std::string(info(strategy).name).c_str(), nodes,
-                       static_cast<unsigned long long>(bytes), o.fault.describe().c_str());
+                       static_cast<unsigned long long>(bytes), o.fault.describe().c_str(), rep + 1);
         }
-        nlohmann::json e = run_cluster_once(o, strategy, bytes, nodes);
+        nlohmann::json e = run_cluster_once(o, strategy, bytes, nodes, rep);
         if (e.value("error_occurred", false)) {
           ++failed;
           std::fprintf(stderr, "iomb cluster: %s failed: %s\n", e.value("name", "").c_str(),
@@ -68,6 +71,7 @@ int run_cluster_command(const ClusterOptions& o, int argc, char** argv) {
         entries.push_back(std::move(e));
       }
     }
+  }
   }
   nlohmann::json extra{{"iomb_command", "cluster"},
                        {"cluster",

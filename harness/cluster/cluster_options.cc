@@ -41,6 +41,11 @@ void add_cluster_command_flags(CLI::App& app, ClusterOptions& o) {
       ->capture_default_str();
   app.add_option("--warmup", o.warmup_text, "Warm-up before the measured window")
       ->capture_default_str();
+  app.add_option("-r,--repetitions", o.repetitions,
+                 "Repeat every run, interleaved (rep 1 of every run, then rep 2...); the summary "
+                 "gives medians with min-max")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
   auto* kill = app.add_option("--kill-node", o.kill_node, "Fault: SIGKILL node I (0-based) at --at");
   auto* pause = app.add_option("--pause-node", o.pause_node,
                                "Fault: SIGSTOP node I at --at (a slow node, not a dead one)");

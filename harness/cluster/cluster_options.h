@@ -31,6 +31,7 @@ struct ClusterOptions {
   bool kill_redis = false;
   std::string at_text;
   std::string restart_at_text;
+  int repetitions = 1;  // every run R times, interleaved (strategies alternate)
   bool replay = true;
   std::string replay_after_text = "0s";
   std::chrono::nanoseconds replay_after{0};

@@ -75,7 +75,7 @@ std::string cluster_run_name(const ClusterOptions& o, Strategy strategy, uint64_
 }
 
 json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t session_bytes,
-                      int nodes) {
+                      int nodes, int repetition_index) {
   const std::string name = cluster_run_name(o, strategy, session_bytes, nodes);
   LabOptions lo;
   lo.strategy = strategy;
@@ -91,7 +91,8 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
   try {
     lab.emplace(lo);
   } catch (const std::exception& e) {
-    return result::error_entry(name, 0, 1, std::string("the lab did not start: ") + e.what());
+    return result::error_entry(name, repetition_index, o.repetitions,
+                               std::string("the lab did not start: ") + e.what());
   }
   if (!o.quiet) {
     for (const std::string& line : lab->describe()) {
@@ -115,6 +116,7 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
   load.reconnect = true;
   load.max_error_rate = 1;  // errors are what a fault is measured by, not a failed run
   load.quiet = o.quiet;
+  load.seed = static_cast<uint64_t>(repetition_index) + 1;
 
   FaultRunner faults(o.fault, *lab);
   LabSample before, after;
@@ -134,7 +136,10 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
       lab->balancer_port(), std::chrono::duration_cast<std::chrono::milliseconds>(o.replay_after));
   lab->stop();
   faults.stop();
-  if (!r.ok) return result::error_entry(name, 0, 1, "the load run failed: " + r.error);
+  if (!r.ok) {
+    return result::error_entry(name, repetition_index, o.repetitions,
+                               "the load run failed: " + r.error);
+  }
 
   const harness::WorkerResult& m = r.merged;
   const uint64_t answered = m.completed + m.errors;  // in the window
@@ -157,8 +162,8 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
   json e = {{"name", name},
             {"run_name", name},
             {"run_type", "iteration"},
-            {"repetitions", 1},
-            {"repetition_index", 0},
+            {"repetitions", o.repetitions},
+            {"repetition_index", repetition_index},
             {"threads", 1},
             {"iterations", m.completed},
             {"real_time", static_cast<double>(m.corrected.percentile(50))},

@@ -15,7 +15,7 @@ namespace iomb::cluster {
 
 // Never throws for a run that failed: the entry then has error_occurred and error_message.
 nlohmann::json run_cluster_once(const ClusterOptions& options, Strategy strategy,
-                                uint64_t session_bytes, int nodes);
+                                uint64_t session_bytes, int nodes, int repetition_index);
 
 // "cluster/sticky-cookie/nio/n:3/s:64/f:kill-node"
 std::string cluster_run_name(const ClusterOptions& options, Strategy strategy,

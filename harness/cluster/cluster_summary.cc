@@ -1,6 +1,7 @@
 // Implementation of cluster_summary.h.
 #include "harness/cluster/cluster_summary.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -51,30 +52,71 @@ std::string rss_text(const json& rss) {
 }  // namespace
 
 std::string cluster_summary_markdown(const std::vector<json>& entries) {
+  // Repetitions of one run (same name) make one row: the median, with min-max when they differ.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const json*>> groups;
+  for (const json& e : entries) {
+    const std::string name = e.value("name", "?");
+    if (!groups.count(name)) order.push_back(name);
+    groups[name].push_back(&e);
+  }
   std::ostringstream o;
   o << "| strategy | nodes | session B | fault | visits/s | errors | error window s | lost | stale "
        "| skipped | p50 ms | p99 ms | client B/req | store B/req | cluster CPU µs/req | balancer "
        "CPU µs/req | RSS MiB (nodes, haproxy, redis) | cookie replay |\n"
     << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
-  for (const json& e : entries) {
-    const json& c = cluster_of(e);
-    if (e.value("error_occurred", false) || c.empty()) {
-      o << "| " << e.value("name", "?") << " | | | | failed: " << e.value("error_message", "")
-        << " | | | | | | | | | | | | | |\n";
+  for (const std::string& name : order) {
+    std::vector<const json*> ok;
+    std::string failure;
+    for (const json* e : groups[name]) {
+      if (e->value("error_occurred", false) || cluster_of(*e).empty()) {
+        failure = e->value("error_message", "");
+      } else {
+        ok.push_back(e);
+      }
+    }
+    if (ok.empty()) {
+      o << "| " << name << " | | | | failed: " << failure << " | | | | | | | | | | | | | |\n";
       continue;
     }
-    const double store_bytes =
-        num(e, "replication_bytes_per_request") + num(e, "redis_bytes_per_request");
+    auto col = [&ok](auto value, int digits) {
+      std::vector<double> v;
+      for (const json* e : ok) v.push_back(value(*e));
+      std::sort(v.begin(), v.end());
+      const double median =
+          v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+      std::string text = fixed(median, digits);
+      if (v.size() > 1 && fixed(v.front(), digits) != fixed(v.back(), digits)) {
+        text += " (" + fixed(v.front(), digits) + "–" + fixed(v.back(), digits) + ")";
+      }
+      return text;
+    };
+    auto field = [](const char* key, double scale = 1) {
+      return [key, scale](const json& e) { return num(e, key) * scale; };
+    };
+    const json& c = cluster_of(*ok.front());
+    std::string replays;
+    for (const json* e : ok) {
+      const std::string v = cluster_of(*e)["replay"].value("verdict", "");
+      if (replays.find(v) == std::string::npos) replays += (replays.empty() ? "" : ", ") + v;
+    }
     o << "| " << c.value("strategy", "") << " | " << c.value("nodes", 0) << " | "
       << c.value("session_bytes", 0) << " | " << c["fault"].value("plan", "none") << " | "
-      << fixed(num(e, "items_per_second"), 0) << " | " << fixed(num(e, "errors"), 0) << " | "
-      << fixed(num(e, "error_window_s"), 1) << " | " << fixed(num(e, "sessions_lost"), 0) << " | "
-      << fixed(num(e, "sessions_stale"), 0) << " | " << fixed(num(e, "sessions_skipped"), 0)
-      << " | " << fixed(num(e, "p50_us") / 1000, 2) << " | " << fixed(num(e, "p99_us") / 1000, 2)
-      << " | " << fixed(num(e, "client_bytes_per_request"), 0) << " | " << fixed(store_bytes, 0)
-      << " | " << fixed(num(e, "cluster_cpu_us_per_request"), 1) << " | "
-      << fixed(num(e, "balancer_cpu_us_per_request"), 1) << " | " << rss_text(c["rss_kib"])
-      << " | " << c["replay"].value("verdict", "") << " |\n";
+      << col(field("items_per_second"), 0) << " | " << col(field("errors"), 0) << " | "
+      << col(field("error_window_s"), 1) << " | " << col(field("sessions_lost"), 0) << " | "
+      << col(field("sessions_stale"), 0) << " | " << col(field("sessions_skipped"), 0) << " | "
+      << col(field("p50_us", 1e-3), 2) << " | " << col(field("p99_us", 1e-3), 2) << " | "
+      << col(field("client_bytes_per_request"), 0) << " | "
+      << col([](const json& e) {
+           return num(e, "replication_bytes_per_request") + num(e, "redis_bytes_per_request");
+         }, 0)
+      << " | " << col(field("cluster_cpu_us_per_request"), 1) << " | "
+      << col(field("balancer_cpu_us_per_request"), 1) << " | " << rss_text(c["rss_kib"]) << " | "
+      << replays << " |\n";
+  }
+  if (std::any_of(entries.begin(), entries.end(),
+                  [](const json& e) { return e.value("repetitions", 1) > 1; })) {
+    o << "\nMedians over the repetitions, (min–max) where they differ; RSS of the first.\n";
   }
   return o.str();
 }
@@ -85,7 +127,10 @@ std::vector<std::string> write_cluster_plots(const std::string& dir,
   problem->clear();
   std::vector<const json*> ok;
   for (const json& e : entries) {
-    if (!e.value("error_occurred", false) && !cluster_of(e).empty()) ok.push_back(&e);
+    if (!e.value("error_occurred", false) && !cluster_of(e).empty() &&
+        e.value("repetition_index", 0) == 0) {
+      ok.push_back(&e);  // the first repetition of each run
+    }
   }
   if (ok.empty()) {
     *problem = "no successful run to plot";
