@@ -6,6 +6,9 @@
 #   ./run_bench.sh ci         the ci matrix: a small fixed set for regression tracking (~1 min)
 #   ./run_bench.sh build      install deps and build the release preset only
 #   ./run_bench.sh fuzz [S]   build the libFuzzer targets (clang, ASan+UBSan), run each S s (600)
+#   ./run_bench.sh cluster [FLAGS]  the session-cluster lab (~25 min): every strategy through a
+#                             node kill, a node pause and a Redis kill, session sizes and cluster
+#                             sizes swept; or `iomb cluster FLAGS` alone when flags are given
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,7 +16,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 say() { echo "iomb: $*" >&2; }
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 ensure_deps() {
@@ -108,6 +111,36 @@ fuzz_job() {
   say "fuzzing: ${#FUZZ_TARGETS[@]} targets, $secs s each, no crash and no sanitizer report"
 }
 
+# cluster_job [FLAGS...]: with flags, `iomb cluster FLAGS`; without, the whole lab, one
+# directory per part under results/cluster/<time>/, each with cluster.json, summary.md, plots.
+cluster_job() {
+  local bin=build/release/bin/iomb dir cpus pin=()
+  dir="results/cluster/$(date -u +%Y%m%dT%H%M%SZ)"
+  cpus=$(nproc 2>/dev/null || echo 1)
+  if ((cpus >= 2)); then
+    # The lab (nodes, HAProxy, Redis) on the last CPU, the load generator on the others.
+    pin=(--server-cpus "$((cpus - 1))" --client-cpus "0-$((cpus - 2))")
+  fi
+  if (($#)); then
+    "$bin" cluster "${pin[@]}" --out "$dir" "$@"
+    return
+  fi
+  local common=("${pin[@]}" --clients 64 --rate 2000)
+  say "cluster lab, part 1 of 4: every strategy through a node kill (SIGKILL n1 at 5 s, restart at 10 s), 64 B..8 KiB sessions"
+  "$bin" cluster "${common[@]}" --strategy all --session-bytes 64,1KiB,4KiB,8KiB \
+    --kill-node 1 --at 5s --restart-at 10s --duration 15s --out "$dir/kill-node"
+  say "cluster lab, part 2 of 4: a slow node (SIGSTOP n1 at 4 s, SIGCONT at 7 s)"
+  "$bin" cluster "${common[@]}" --strategy all --pause-node 1 --at 4s --restart-at 7s \
+    --duration 10s --out "$dir/pause-node"
+  say "cluster lab, part 3 of 4: Redis killed at 4 s, restarted empty at 7 s"
+  "$bin" cluster "${common[@]}" --strategy central --kill-redis --at 4s --restart-at 7s \
+    --duration 10s --out "$dir/kill-redis"
+  say "cluster lab, part 4 of 4: cost per request by cluster size (2..4 nodes), and the balancer at L4 vs L7, 3 repetitions"
+  "$bin" cluster "${common[@]}" --strategy replicated-async,replicated-sync,central,none,none-l4 \
+    --nodes 2,3,4 --duration 6s --repetitions 3 --no-replay --out "$dir/cluster-size"
+  say "cluster lab: results in $dir/{kill-node,pause-node,kill-redis,cluster-size}/summary.md"
+}
+
 cmd=${1:-quick}
 case "$cmd" in
   -h|--help|help) usage ;;
@@ -131,6 +164,12 @@ case "$cmd" in
   fuzz)
     ensure_deps
     fuzz_job "${2:-600}"
+    ;;
+  cluster)
+    ensure_deps
+    build_preset release iomb iomb-bio iomb-nio iomb-aio iomb-asio
+    shift
+    cluster_job "$@"
     ;;
   quick | full | ci)
     ensure_deps
