@@ -91,8 +91,14 @@ void FaultRunner::run() {
 }
 
 void FaultRunner::act() {
-  auto record = [this](std::string what) {
-    const double at = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  // The event's time is when the action began; a restart's wait for the ready line is in `what`.
+  auto record = [this](auto action) {
+    const auto begin = std::chrono::steady_clock::now();
+    std::string what = action();
+    const auto end = std::chrono::steady_clock::now();
+    const double at = std::chrono::duration<double>(begin - t0_).count();
+    const double took_ms = std::chrono::duration<double, std::milli>(end - begin).count();
+    if (took_ms >= 10) what += " (took " + std::to_string(static_cast<int>(took_ms)) + " ms)";
     std::fprintf(stderr, "iomb cluster: %.2f s: %s\n", at, what.c_str());
     std::lock_guard lock(mu_);
     events_.push_back({at, std::move(what)});
@@ -102,13 +108,13 @@ void FaultRunner::act() {
     case FaultPlan::Kind::kNone:
       return;
     case FaultPlan::Kind::kKillNode:
-      record(lab_.kill_node(plan_.node));
+      record([&] { return lab_.kill_node(plan_.node); });
       break;
     case FaultPlan::Kind::kPauseNode:
-      record(lab_.pause_node(plan_.node));
+      record([&] { return lab_.pause_node(plan_.node); });
       break;
     case FaultPlan::Kind::kKillRedis:
-      record(lab_.kill_redis());
+      record([&] { return lab_.kill_redis(); });
       break;
   }
   if (plan_.restart_at.count() <= 0 || !sleep_until(t0_ + plan_.restart_at)) return;
@@ -116,13 +122,13 @@ void FaultRunner::act() {
     case FaultPlan::Kind::kNone:
       return;
     case FaultPlan::Kind::kKillNode:
-      record(lab_.restart_node(plan_.node));
+      record([&] { return lab_.restart_node(plan_.node); });
       break;
     case FaultPlan::Kind::kPauseNode:
-      record(lab_.resume_node(plan_.node));
+      record([&] { return lab_.resume_node(plan_.node); });
       break;
     case FaultPlan::Kind::kKillRedis:
-      record(lab_.restart_redis());
+      record([&] { return lab_.restart_redis(); });
       break;
   }
 }

@@ -73,6 +73,23 @@ class HaproxyStickyTest : public ::testing::TestWithParam<const char*> {
     return served;
   }
 
+  // 8 clients through the balancer with `stickiness`: no session lost, stale or skipped, one
+  // created per client, and both nodes served (the clients were spread).
+  void expect_every_session_kept(Stickiness stickiness) {
+    ASSERT_NO_FATAL_FAILURE(start(stickiness));
+    if (IsSkipped()) return;
+    SessionRun r = visit(8);
+    ASSERT_EQ(r.command.exit_code, 0) << r.command.err;
+    ASSERT_GT(r.count("iterations"), 100u);
+    EXPECT_EQ(r.count("sessions_lost"), 0u) << r.entry.dump();
+    EXPECT_EQ(r.count("sessions_stale"), 0u);
+    EXPECT_EQ(r.count("sessions_skipped"), 0u);
+    EXPECT_EQ(r.count("sessions_created"), 8u);  // one per client
+    std::vector<int> served = stop_nodes();
+    EXPECT_GT(served[0], 0);
+    EXPECT_GT(served[1], 0);
+  }
+
   std::vector<std::unique_ptr<ServerProcess>> nodes_;
   std::unique_ptr<Haproxy> haproxy_;
 };
@@ -91,32 +108,11 @@ TEST_P(HaproxyStickyTest, RoundRobinAloneLosesTheSessions) {
 }
 
 TEST_P(HaproxyStickyTest, AnInsertedCookieKeepsEverySession) {
-  ASSERT_NO_FATAL_FAILURE(start(Stickiness::kCookie));
-  if (IsSkipped()) return;
-  SessionRun r = visit(8);
-  ASSERT_EQ(r.command.exit_code, 0) << r.command.err;
-  ASSERT_GT(r.count("iterations"), 100u);
-  EXPECT_EQ(r.count("sessions_lost"), 0u) << r.entry.dump();
-  EXPECT_EQ(r.count("sessions_stale"), 0u);
-  EXPECT_EQ(r.count("sessions_skipped"), 0u);
-  EXPECT_EQ(r.count("sessions_created"), 8u);  // one per client
-  std::vector<int> served = stop_nodes();
-  EXPECT_GT(served[0], 0);  // the clients were spread over both nodes
-  EXPECT_GT(served[1], 0);
+  expect_every_session_kept(Stickiness::kCookie);
 }
 
 TEST_P(HaproxyStickyTest, AStickTableOnSidKeepsEverySession) {
-  ASSERT_NO_FATAL_FAILURE(start(Stickiness::kStickTable));
-  if (IsSkipped()) return;
-  SessionRun r = visit(8);
-  ASSERT_EQ(r.command.exit_code, 0) << r.command.err;
-  ASSERT_GT(r.count("iterations"), 100u);
-  EXPECT_EQ(r.count("sessions_lost"), 0u) << r.entry.dump();
-  EXPECT_EQ(r.count("sessions_stale"), 0u);
-  EXPECT_EQ(r.count("sessions_created"), 8u);
-  std::vector<int> served = stop_nodes();
-  EXPECT_GT(served[0], 0);
-  EXPECT_GT(served[1], 0);
+  expect_every_session_kept(Stickiness::kStickTable);
 }
 
 std::string model_name(const ::testing::TestParamInfo<const char*>& row) { return row.param; }
