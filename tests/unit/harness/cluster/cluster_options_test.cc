@@ -40,7 +40,9 @@ TEST(ClusterStrategyTest, AllExpandsToEveryStrategyOnceAndUnknownNamesAreRefused
   }
   for (const StrategyInfo& i : all_strategies()) {
     // Stickiness only where the balancer parses HTTP.
-    if (!i.layer7) EXPECT_EQ(i.stickiness, Stickiness::kNone) << i.name;
+    if (!i.layer7) {
+      EXPECT_EQ(i.stickiness, Stickiness::kNone) << i.name;
+    }
   }
 }
 
