@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 
 #include "common/cli_parse.h"
@@ -73,10 +74,16 @@ int main(int argc, char** argv) {
        [&] { return harness::run_compare_command(compare); }},
       {"report",
        "Write summary.md, gnuplot plots (SVG, PNG) and an offline index.html from the result "
-       "files in DIR",
+       "files in DIR (for an iomb cluster directory: its strategy table and plots)",
        [&](CLI::App& c) { report::add_report_command_flags(c, report); },
        {},
-       [&] { return report::run_report_command(report); }},
+       [&] {
+         // A cluster lab directory has its own table and plots (harness/cluster).
+         if (std::filesystem::exists(report.dir + "/cluster.json")) {
+           return cluster::render_cluster_report(report.dir);
+         }
+         return report::run_report_command(report);
+       }},
       {"cluster",
        "The session-cluster lab: N nodes behind HAProxy (and Redis), /session clients in open "
        "loop, a node or Redis killed or paused mid-run; sessions lost, errors, bytes and CPU "

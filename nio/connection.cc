@@ -299,7 +299,7 @@ bool Connection::submit(Job& job) {
 void Connection::on_job_done(Job& job) {
   job_outstanding_ = false;
   if (closed()) {
-    loop_.destroy_later(this);  // close() deferred the destruction to this point
+    schedule_destroy();  // close() deferred the destruction to this point
     return;
   }
   touch();
@@ -312,7 +312,7 @@ void Connection::on_job_done(Job& job) {
 
 void Connection::on_async_output(HandlerStatus status) {
   if (closed()) {
-    if (!owed()) loop_.destroy_later(this);  // close() deferred the destruction to this point
+    if (!owed()) schedule_destroy();  // close() deferred the destruction to this point
     return;
   }
   touch();
@@ -330,7 +330,17 @@ void Connection::close(Counter reason) {
   fd_.reset();  // also removes it from the epoll set (the fd is never duplicated)
   loop_.counters_local().add_local(reason);
   loop_.context().connections.release();
-  if (!owed()) loop_.destroy_later(this);
+  if (!owed()) schedule_destroy();
+}
+
+void Connection::schedule_destroy() {
+  // Once only: a visit that completes on a live connection can close it from inside
+  // on_async_output() (its response's write fails: the peer reset meanwhile), and then find it
+  // closed and owing nothing. Scheduled twice, it was deleted twice (a SIGSEGV in the cluster
+  // lab when a paused replicated-sync node resumed to find HAProxy had reset its connections).
+  if (destroy_scheduled_) return;
+  destroy_scheduled_ = true;
+  loop_.destroy_later(this);
 }
 
 }  // namespace iomb::nio

@@ -60,6 +60,8 @@ class Connection final : public TimerNode, public HandlerIo {
   void update_interest();
   void touch();
   void close_for_errno(int err);
+  // Hands the connection to the loop for deletion after this round; idempotent.
+  void schedule_destroy();
   // After a call into the handler that began with `was_mid_request`: restarts the request
   // deadline when a new request began.
   void track_request(bool was_mid_request);
@@ -76,6 +78,7 @@ class Connection final : public TimerNode, public HandlerIo {
   bool peer_closed_ = false;  // FIN seen
   bool close_after_flush_ = false;
   bool job_outstanding_ = false;
+  bool destroy_scheduled_ = false;
   bool lingering_ = false;        // SHUT_WR sent; discarding input until EOF or the deadline
   bool answered_ = false;         // count_requests(n > 0) during the current handler call
   uint64_t request_started_ = 0;  // wheel tick when the incomplete request began

@@ -94,6 +94,15 @@ bool ReplicatedSessionStore::append_snapshot(std::string& out) const {
   return true;
 }
 
+size_t ReplicatedSessionStore::append_resync(std::string& out) const {
+  size_t frames = 0;
+  memory_.for_each([&](const http::SessionRecord& r) {
+    append_delta_frame(out, r);
+    ++frames;
+  });
+  return frames;
+}
+
 std::unique_ptr<http::UpgradedStream> ReplicatedSessionStore::open_replication_stream() {
   return std::make_unique<ReplicationReceiver>(*this, counters_);
 }
@@ -117,8 +126,9 @@ void ReplicatedSessionStore::attach_loop(LoopStoreIo& io) {
     std::call_once(peer_threads_once_, [this] {
       std::function<int64_t()> now =
           options_.now_ms ? options_.now_ms : std::function(monotonic_ms);
-      peer_threads_ = std::make_unique<ReplicationPeerThreads>(options_.peers, counters_,
-                                                               options_.timeout_ms, now);
+      peer_threads_ = std::make_unique<ReplicationPeerThreads>(
+          options_.peers, counters_, options_.timeout_ms, now,
+          [this](std::string& out) { return append_resync(out); });
     });
     auto* state = new BlockingState;
     state->owner = this;
@@ -130,7 +140,9 @@ void ReplicatedSessionStore::attach_loop(LoopStoreIo& io) {
   std::function<int64_t()> now = options_.now_ms ? options_.now_ms : std::function(monotonic_ms);
   for (const Endpoint& to : options_.peers) {
     LoopState::Peer peer;
-    peer.sender = std::make_unique<ReplicationSender>(counters_, *state, options_.timeout_ms, now);
+    peer.sender = std::make_unique<ReplicationSender>(
+        counters_, *state, options_.timeout_ms, now,
+        [this](std::string& out) { return append_resync(out); });
     peer.link = io.open_link(to, *peer.sender);
     state->peers.push_back(std::move(peer));
   }
@@ -229,6 +241,9 @@ http::SessionStoreStats ReplicatedSessionStore::stats() const {
                 {"snapshot_bytes", get(c.snapshot_bytes)},
                 {"snapshot_bytes_served", get(c.snapshot_bytes_served)},
                 {"snapshot_peers_skipped", get(c.snapshot_peers_skipped)},
+                {"resyncs", get(c.resyncs)},
+                {"resync_bytes", get(c.resync_bytes)},
+                {"resyncs_skipped", get(c.resyncs_skipped)},
                 {"unattached", get(unattached_)}};
   return s;
 }

@@ -58,6 +58,8 @@ class ReplicatedSessionStore final : public http::SessionStore, public DeltaSink
   // Applies each reachable peer's snapshot (startup, before any loop runs); returns how many
   // peers were reachable. Unreachable ones are counted as snapshot_peers_skipped.
   size_t pull_snapshots();
+  // Every session as delta frames for a sender's resync; returns how many (any thread).
+  size_t append_resync(std::string& out) const;
   ReplicationCounters& counters() { return counters_; }
   http::MemorySessionStore& memory() { return memory_; }
 

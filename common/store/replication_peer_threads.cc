@@ -39,13 +39,14 @@ void ReplicationPeerThreads::back_off(Peer& peer, int64_t ms) {
 
 ReplicationPeerThreads::ReplicationPeerThreads(const std::vector<Endpoint>& peers,
                                                ReplicationCounters& counters, int64_t timeout_ms,
-                                               std::function<int64_t()> now_ms)
+                                               std::function<int64_t()> now_ms,
+                                               ReplicationSender::Resync resync)
     : timeout_ms_(timeout_ms), now_ms_(std::move(now_ms)) {
   for (const Endpoint& to : peers) {
     auto peer = std::make_unique<Peer>();
     peer->to = to;
     peer->sender = std::make_unique<ReplicationSender>(counters, static_cast<AckWaiter&>(*this),
-                                                       timeout_ms_, now_ms_);
+                                                       timeout_ms_, now_ms_, resync);
     peer->wake = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     peers_.push_back(std::move(peer));
   }

@@ -29,7 +29,8 @@ namespace iomb::store {
 class ReplicationPeerThreads final : private AckWaiter {
  public:
   ReplicationPeerThreads(const std::vector<Endpoint>& peers, ReplicationCounters& counters,
-                         int64_t timeout_ms, std::function<int64_t()> now_ms);
+                         int64_t timeout_ms, std::function<int64_t()> now_ms,
+                         ReplicationSender::Resync resync = {});
   ~ReplicationPeerThreads();  // stops and joins the peer threads
   ReplicationPeerThreads(const ReplicationPeerThreads&) = delete;
   ReplicationPeerThreads& operator=(const ReplicationPeerThreads&) = delete;

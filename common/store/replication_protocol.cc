@@ -105,8 +105,13 @@ FrameReader::Next FrameReader::next(Frame& frame) {
 }
 
 ReplicationSender::ReplicationSender(ReplicationCounters& counters, AckWaiter& waiter,
-                                     int64_t timeout_ms, std::function<int64_t()> now_ms)
-    : counters_(counters), waiter_(waiter), timeout_ms_(timeout_ms), now_ms_(std::move(now_ms)) {}
+                                     int64_t timeout_ms, std::function<int64_t()> now_ms,
+                                     Resync resync)
+    : counters_(counters),
+      waiter_(waiter),
+      timeout_ms_(timeout_ms),
+      now_ms_(std::move(now_ms)),
+      resync_(std::move(resync)) {}
 
 void ReplicationSender::append(std::string_view bytes) {
   out_.append(bytes);
@@ -116,6 +121,7 @@ void ReplicationSender::append(std::string_view bytes) {
 void ReplicationSender::send_delta(std::string_view frame, std::optional<uint32_t> slot) {
   if (!connected_ || pending_output() > kMaxSenderBacklog) {
     counters_.deltas_dropped.fetch_add(1, std::memory_order_relaxed);
+    dropped_since_connected_ = true;
     if (slot) waiter_.release(*slot);
     return;
   }
@@ -144,6 +150,19 @@ void ReplicationSender::on_connected() {
   acked_ = 0;
   last_send_ms_ = now_ms_();
   append(kUpgradeRequest);
+  if (dropped_since_connected_ && resync_) {
+    std::string frames;
+    const size_t count = resync_(frames);
+    if (frames.size() <= kMaxSenderBacklog) {
+      append(frames);
+      sent_ += count;  // the peer acks them like any delta
+      counters_.resyncs.fetch_add(1, std::memory_order_relaxed);
+      counters_.resync_bytes.fetch_add(frames.size(), std::memory_order_relaxed);
+    } else {
+      counters_.resyncs_skipped.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  dropped_since_connected_ = false;
 }
 
 void ReplicationSender::on_input(std::string_view data) {

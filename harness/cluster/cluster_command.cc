@@ -9,6 +9,7 @@
 #include "harness/cluster/cluster_run.h"
 #include "harness/cluster/cluster_summary.h"
 #include "harness/cpu/cpu_affinity.h"
+#include "harness/result/result_file.h"
 #include "harness/result/result_json.h"
 
 namespace iomb::cluster {
@@ -89,22 +90,38 @@ int run_cluster_command(const ClusterOptions& o, int argc, char** argv) {
     std::fprintf(stderr, "iomb cluster: %s\n", e.what());
     return 1;
   }
+  const int rc = render_cluster_report(out);
+  return failed || rc ? 1 : 0;
+}
+
+int render_cluster_report(const std::string& dir) {
+  result::ResultDocument doc;
+  try {
+    doc = result::read_result_file(dir + "/cluster.json");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "iomb report: %s\n", e.what());
+    return 1;
+  }
+  const std::vector<nlohmann::json> entries(doc.benchmarks.begin(), doc.benchmarks.end());
+  const nlohmann::json c = doc.context.value("cluster", nlohmann::json::object());
   const std::string table = cluster_summary_markdown(entries);
   std::string problem;
-  const std::vector<std::string> plots = write_cluster_plots(out, entries, &problem);
+  const std::vector<std::string> plots = write_cluster_plots(dir, entries, &problem);
   {
-    std::ofstream md(out + "/summary.md");
-    md << "# iomb cluster: " << o.model << ", fault: " << o.fault.describe() << ", "
-       << o.clients << " clients at " << o.rate << " visits/s\n\n"
+    std::ofstream md(dir + "/summary.md");
+    md << "# iomb cluster: " << c.value("model", "?") << ", fault: " << c.value("fault", "?")
+       << ", " << c.value("clients", 0) << " clients at " << c.value("rate", 0.0)
+       << " visits/s\n\n"
        << table << "\n";
     for (const std::string& svg : plots) md << "![" << svg << "](" << svg << ")\n";
     if (!problem.empty()) md << "\n" << problem << "\n";
   }
   std::printf("%s", table.c_str());
   if (!problem.empty()) std::fprintf(stderr, "iomb cluster: %s\n", problem.c_str());
-  std::fprintf(stderr, "iomb cluster: results in %s (cluster.json, summary.md%s)\n", out.c_str(),
+  std::fprintf(stderr, "iomb cluster: results in %s (cluster.json, summary.md%s)\n", dir.c_str(),
                plots.empty() ? "" : ", plots");
-  return failed ? 1 : 0;
+  return 0;
 }
+
 
 }  // namespace iomb::cluster

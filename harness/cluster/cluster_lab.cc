@@ -85,6 +85,7 @@ ClusterLab::ClusterLab(LabOptions options) : options_(std::move(options)) {
   }
   for (int i = 0; i < options_.nodes; ++i) node_ports_.push_back(free_loopback_port());
   nodes_.resize(static_cast<size_t>(options_.nodes));
+  killed_.assign(static_cast<size_t>(options_.nodes), false);
   for (int i = 0; i < options_.nodes; ++i) start_node(i);
 
   HaproxyConfig hc;
@@ -165,6 +166,7 @@ std::string ClusterLab::kill_node(int index) {
   const pid_t pid = node->pid();
   ::kill(pid, SIGCONT);  // a paused node dies too
   ::kill(pid, SIGKILL);
+  killed_[static_cast<size_t>(index)] = true;
   node->alive();  // reaps once it is gone
   return "killed node n" + std::to_string(index) + " (pid " + std::to_string(pid) + ")";
 }
@@ -180,6 +182,7 @@ std::string ClusterLab::restart_node(int index) {
   // fails (the port taken meanwhile) is reported, not retried elsewhere: HAProxy knows the port.
   try {
     start_node(index);
+    killed_[static_cast<size_t>(index)] = false;
   } catch (const std::exception& e) {
     return std::string("node n") + std::to_string(index) + " did not restart: " + e.what();
   }
@@ -222,6 +225,11 @@ LabSample ClusterLab::sample() {
   LabSample s;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const pid_t pid = nodes_[i] && nodes_[i]->alive() ? nodes_[i]->pid() : -1;
+    if (nodes_[i] && pid < 0 && !killed_[i]) {
+      s.unexpected_exits.push_back("node n" + std::to_string(i) + " exited (" +
+                                   std::to_string(nodes_[i]->exit_code()) +
+                                   ", negative: a signal): " + nodes_[i]->stderr_tail(1024));
+    }
     s.processes.push_back(sample_process("node n" + std::to_string(i), pid));
     if (pid > 0 && info(options_.strategy).store == "replicated") {
       auto stats = nlohmann::json::parse(node_get(node_ports_[i], "/stats"), nullptr, false);

@@ -44,6 +44,8 @@ struct ProcessSample {
 
 struct LabSample {
   std::vector<ProcessSample> processes;
+  // Nodes that exited without a fault killing them: "node n1 exited with status 134: <stderr>".
+  std::vector<std::string> unexpected_exits;
   uint64_t replication_bytes = 0;  // sum of every node's replication bytes_out so far
   uint64_t redis_bytes = 0;        // Redis's network bytes in and out so far
 };
@@ -86,6 +88,7 @@ class ClusterLab {
   std::unique_ptr<RedisServer> redis_;
   std::vector<std::unique_ptr<harness::ServerLauncher>> nodes_;
   std::unique_ptr<Haproxy> haproxy_;
+  std::vector<bool> killed_;  // by a fault (an exit then is expected)
   mutable std::mutex mu_;  // nodes_ and redis_ between the fault thread and sample()
 };
 

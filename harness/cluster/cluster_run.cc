@@ -147,6 +147,11 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
   const double haproxy_cpu = cpu_between(before, after, "haproxy");
   const double redis_cpu = cpu_between(before, after, "redis");
   const json series = series_json(m);
+  json unexpected = json::array();
+  for (const std::string& why : after.unexpected_exits) {
+    std::fprintf(stderr, "iomb cluster: %s\n", why.c_str());
+    unexpected.push_back(why);
+  }
   json events = json::array();
   for (const FaultEvent& e : faults.events()) events.push_back({{"at_s", e.at_s}, {"what", e.what}});
   json rss = json::object();
@@ -204,9 +209,11 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
                  {"reconnects", m.reconnects},
                  {"unanswered", m.unanswered},
                  {"non_2xx", s.non_2xx},
+                 {"unexpected_exits", unexpected},
                  {"rss_kib", rss},
                  {"replay",
                   replay.ran ? json{{"verdict", replay.verdict},
+                                    {"tampered", replay.tampered},
                                     {"visits_before", replay.visits_before},
                                     {"replay_visits", replay.replay_visits}}
                              : json{{"verdict", o.replay ? "not run: " + replay.error : "skipped"}}},

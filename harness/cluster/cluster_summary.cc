@@ -63,7 +63,7 @@ std::string cluster_summary_markdown(const std::vector<json>& entries) {
   std::ostringstream o;
   o << "| strategy | nodes | session B | fault | visits/s | errors | error window s | lost | stale "
        "| skipped | p50 ms | p99 ms | client B/req | store B/req | cluster CPU µs/req | balancer "
-       "CPU µs/req | RSS MiB (nodes, haproxy, redis) | cookie replay |\n"
+       "CPU µs/req | RSS MiB (nodes, haproxy, redis) | cookie replay; tampered cookie |\n"
     << "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const std::string& name : order) {
     std::vector<const json*> ok;
@@ -97,7 +97,9 @@ std::string cluster_summary_markdown(const std::vector<json>& entries) {
     const json& c = cluster_of(*ok.front());
     std::string replays;
     for (const json* e : ok) {
-      const std::string v = cluster_of(*e)["replay"].value("verdict", "");
+      const json& r = cluster_of(*e)["replay"];
+      std::string v = r.value("verdict", "");
+      if (!r.value("tampered", "").empty()) v += "; tampered: " + r.value("tampered", "");
       if (replays.find(v) == std::string::npos) replays += (replays.empty() ? "" : ", ") + v;
     }
     o << "| " << c.value("strategy", "") << " | " << c.value("nodes", 0) << " | "

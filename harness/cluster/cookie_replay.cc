@@ -115,6 +115,19 @@ ReplayOutcome probe_cookie_replay(uint16_t balancer_port, std::chrono::milliseco
     return out;
   }
   out.visits_before = last.visits;
+  // Tampering: the last character of every cookie value changed ('a' <-> 'b' keeps it valid
+  // base64/hex text, so only the signature or the session lookup can catch it).
+  std::string tampered = jar.header();
+  for (size_t i = 0; i < tampered.size(); ++i) {
+    if (i + 1 == tampered.size() || tampered[i + 1] == ';') {
+      tampered[i] = tampered[i] == 'a' ? 'b' : 'a';
+    }
+  }
+  harness::CookieJar tamper_jar("lab", "/session");
+  Visit forged = visit(balancer_port, tampered, &tamper_jar);
+  out.tampered = forged.status != 200          ? "error " + std::to_string(forged.status)
+                 : forged.sid == first.sid     ? "accepted"
+                                               : "refused";
   std::this_thread::sleep_for(replay_after);
   harness::CookieJar replay_jar("lab", "/session");
   Visit replay = visit(balancer_port, captured, &replay_jar);

@@ -4,6 +4,7 @@
 // keeps the session on the server answers visit 5 (the replay is harmless); a store that keeps
 // it in the cookie answers visit 2 (the client rolled its session back, and the server cannot
 // tell); a new session means the replay was refused (as it must be once the session expired).
+// Then the current cookies, tampered with, must start a new session.
 // Blocking, 1 s per request plus the wait; main thread.
 #pragma once
 
@@ -20,6 +21,9 @@ struct ReplayOutcome {
   uint64_t replay_visits = 0;  // what the replayed cookies got
   bool same_session = false;   // the replay continued the captured session
   std::string verdict;         // "harmless", "rolled back", "refused"
+  // The current cookies with one character of each value changed (an attacker editing the
+  // cookie): "refused" (a new session) is the only right answer; "accepted" is a hole.
+  std::string tampered;
 };
 
 // `replay_after`: how long to wait before the replay (past the session's TTL, a store must

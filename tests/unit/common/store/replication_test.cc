@@ -174,5 +174,55 @@ TEST(ReplicationSender, BackedUpPeerDropsDeltasInsteadOfGrowing) {
   EXPECT_EQ(w.released, (std::vector<uint32_t>{9u}));
 }
 
+// A link that comes back after dropping deltas sends the whole store before anything else, and
+// the peer's acks count those frames, so a sync visit after the resync is released by its own
+// ack, not by an earlier one.
+TEST(ReplicationSender, ReconnectAfterDroppedDeltasResendsTheWholeStore) {
+  ReplicationCounters c;
+  Waiter w;
+  int resyncs = 0;
+  ReplicationSender tx(c, w, 100, [] { return int64_t{0}; }, [&](std::string& out) {
+    ++resyncs;
+    SessionDelta a = sample(), b = sample();
+    b.sid = http::SessionId{3, 4};
+    b.visits = 9;
+    append_delta_frame(out, a);
+    append_delta_frame(out, b);
+    return size_t{2};
+  });
+  tx.on_connected();  // the first connection: nothing was dropped, nothing to resend
+  EXPECT_EQ(resyncs, 0);
+  tx.on_disconnected();
+  std::string frame;
+  append_delta_frame(frame, sample());
+  tx.send_delta(frame, std::nullopt);  // dropped: the peer is down
+  EXPECT_EQ(c.deltas_dropped.load(), 1u);
+  tx.on_connected();
+  EXPECT_EQ(resyncs, 1);
+  EXPECT_EQ(c.resyncs.load(), 1u);
+  tx.send_delta(frame, 8u);
+  Sink sink;
+  ReplicationReceiver rx(sink, c);
+  std::string acks = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+  std::string out(tx.output());
+  const size_t upgrade_end = out.find("\r\n\r\n");  // the upgrade request comes first
+  ASSERT_NE(upgrade_end, std::string::npos);
+  out.erase(0, upgrade_end + 4);
+  // Up to the resync's frames only: their acks must not release visit 8.
+  ASSERT_TRUE(rx.on_input(std::string_view(out).substr(0, out.size() - frame.size()), acks));
+  tx.on_input(acks);
+  EXPECT_TRUE(w.released.empty());
+  EXPECT_EQ(sink.got.size(), 2u);
+  EXPECT_EQ(sink.got[1].visits, 9u);
+  std::string more;
+  ASSERT_TRUE(rx.on_input(std::string_view(out).substr(out.size() - frame.size()), more));
+  tx.on_input(more);
+  EXPECT_EQ(w.released, (std::vector<uint32_t>{8u}));
+  // A second reconnect with nothing dropped sends no resync.
+  tx.on_disconnected();
+  tx.on_connected();
+  EXPECT_EQ(resyncs, 1);
+}
+
 }  // namespace
 }  // namespace iomb::store
