@@ -105,6 +105,38 @@ bool links_up(uint16_t a, uint16_t b) {
   return false;
 }
 
+// A node paused while its sync visits wait for a (paused) peer, whose clients reset meanwhile:
+// on resume the store's timeouts answer those visits into reset sockets. nio closed the
+// connection from inside the answer and then scheduled its deletion a second time (a SIGSEGV
+// on every such resume in the cluster lab); every model must stay up and serve.
+TEST_P(HttpServerTest, ReplicatedSyncNodeResumingToResetClientsStaysUp) {
+  IOMB_REPLICATED_PAIR(a, b, "sync", {"--store-timeout-ms", "300"});
+  ASSERT_TRUE(links_up(a->port(), b->port()));
+  ASSERT_TRUE(b->pause());  // A's visits now wait for B's ack, up to 300 ms
+  std::vector<UniqueFd> clients;
+  const std::string request = get_request("/session");
+  for (int i = 0; i < 32; ++i) {
+    clients.push_back(connect_loopback(a->port()));
+    ASSERT_EQ(::send(clients.back().get(), request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+  }
+  std::this_thread::sleep_for(50ms);  // A has read them: each visit waits for B
+  ASSERT_TRUE(a->pause());
+  for (UniqueFd& fd : clients) {
+    linger reset{1, 0};  // close with RST
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    fd.reset();
+  }
+  std::this_thread::sleep_for(500ms);  // past the store timeout on A's clock
+  a->resume();  // the timeouts fire and answer into the reset sockets
+  std::this_thread::sleep_for(300ms);
+  b->resume();
+  auto r = visit(a->port(), "");
+  ASSERT_TRUE(r) << "node a is gone: " << a->stderr_text();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(a->running());
+}
+
 TEST_P(HttpServerTest, ReplicatedSyncVisitIsOnThePeerWhenAnswered) {
   IOMB_REPLICATED_PAIR(a, b, "sync", {"--session-bytes", "100"});
   ASSERT_TRUE(links_up(a->port(), b->port()));
