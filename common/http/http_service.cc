@@ -122,7 +122,11 @@ HttpService::Outcome HttpService::handle(const Request& r, std::string& out,
       return Outcome::kDone;
     }
     case Route::kHealthz:
-      append_text(out, r, 200, "ok");
+      if (store_->ready()) {
+        append_text(out, r, 200, "ok");
+      } else {
+        append_text(out, r, 503, "catching up\n");
+      }
       return Outcome::kDone;
     case Route::kStats:
       append_stats(r, out);

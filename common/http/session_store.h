@@ -91,6 +91,9 @@ class SessionStore {
   // Appends every live session as replication frames (GET /replication/snapshot); false for a
   // store that replicates nothing (404). Any thread.
   virtual bool append_snapshot(std::string& /*out*/) const { return false; }
+  // Whether this node should take traffic yet: GET /healthz answers 503 until it does, so a
+  // balancer's health check keeps a node that is still catching up out of rotation. Any thread.
+  virtual bool ready() const { return true; }
 };
 
 // attach_loop() for the lifetime of the scope (declare it after the loop's own state and before

@@ -104,6 +104,7 @@ size_t ReplicatedSessionStore::append_resync(std::string& out) const {
 }
 
 std::unique_ptr<http::UpgradedStream> ReplicatedSessionStore::open_replication_stream() {
+  streams_opened_.fetch_add(1, std::memory_order_relaxed);
   return std::make_unique<ReplicationReceiver>(*this, counters_);
 }
 
@@ -118,7 +119,14 @@ size_t ReplicatedSessionStore::pull_snapshots() {
     counters_.snapshot_bytes.fetch_add(body->size(), std::memory_order_relaxed);
     ++reached;
   }
+  peers_at_start_ = reached;
+  pulled_at_ms_ = monotonic_ms();
   return reached;
+}
+
+bool ReplicatedSessionStore::ready() const {
+  return streams_opened_.load(std::memory_order_relaxed) >= peers_at_start_ ||
+         monotonic_ms() - pulled_at_ms_ >= kCatchUpMaxMs;
 }
 
 void ReplicatedSessionStore::attach_loop(LoopStoreIo& io) {

@@ -60,6 +60,13 @@ class ReplicatedSessionStore final : public http::SessionStore, public DeltaSink
   size_t pull_snapshots();
   // Every session as delta frames for a sender's resync; returns how many (any thread).
   size_t append_resync(std::string& out) const;
+  // After pull_snapshots(): ready once as many replication streams came in as peers answered
+  // the snapshot (their links reconnect after a backoff of up to a second; until then their
+  // deltas to this node are dropped, and a node serving meanwhile would answer stale), or
+  // kCatchUpMaxMs after the pull, whichever comes first. Streams are counted, not matched to
+  // peers: with peers of several loops (several streams each) the gate may open early.
+  bool ready() const override;
+  static constexpr int64_t kCatchUpMaxMs = 3000;
   ReplicationCounters& counters() { return counters_; }
   http::MemorySessionStore& memory() { return memory_; }
 
@@ -74,6 +81,9 @@ class ReplicatedSessionStore final : public http::SessionStore, public DeltaSink
   http::MemorySessionStore memory_;
   mutable ReplicationCounters counters_;  // append_snapshot() counts what it serves
   std::atomic<uint64_t> unattached_{0};
+  size_t peers_at_start_ = 0;  // answered the snapshot
+  int64_t pulled_at_ms_ = 0;
+  std::atomic<size_t> streams_opened_{0};
   std::once_flag peer_threads_once_;
   std::unique_ptr<ReplicationPeerThreads> peer_threads_;  // started by the first blocking thread
 };

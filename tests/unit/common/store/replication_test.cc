@@ -1,9 +1,15 @@
 // ReplicationSender / ReplicationReceiver / ReplicatedSessionStore back to back, without sockets.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include "common/store/replicated_session_store.h"
 #include "common/store/replication_protocol.h"
 #include "common/store/snapshot_pull.h"
+#include "common/unique_fd.h"
 
 namespace iomb::store {
 namespace {
@@ -222,6 +228,42 @@ TEST(ReplicationSender, ReconnectAfterDroppedDeltasResendsTheWholeStore) {
   tx.on_disconnected();
   tx.on_connected();
   EXPECT_EQ(resyncs, 1);
+}
+
+// A node that pulled a peer's snapshot is not ready (GET /healthz answers 503) until a
+// replication stream came in (the peer's link reconnected: deltas flow again); a node whose
+// peers did not answer is ready at once.
+TEST(ReplicatedStore, NotReadyUntilEveryPeerThatAnsweredStreamsToIt) {
+  UniqueFd listener(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(listener.get(), 1), 0);
+  ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  std::thread peer([&] {  // answers one snapshot request, empty
+    UniqueFd c(::accept(listener.get(), nullptr, nullptr));
+    char buf[1024];
+    (void)::recv(c.get(), buf, sizeof buf, 0);
+    const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    (void)::send(c.get(), answer.data(), answer.size(), MSG_NOSIGNAL);
+  });
+  ReplicatedSessionStoreOptions o;
+  o.peers = {Endpoint{"127.0.0.1", ntohs(addr.sin_port)}};
+  ReplicatedSessionStore store(o);
+  EXPECT_EQ(store.pull_snapshots(), 1u);
+  peer.join();
+  EXPECT_FALSE(store.ready());
+  auto stream = store.open_replication_stream();
+  EXPECT_TRUE(store.ready());
+
+  ReplicatedSessionStoreOptions alone;
+  alone.peers = {Endpoint{"127.0.0.1", 1}};  // nobody answers on port 1
+  alone.snapshot_timeout_ms = 200;
+  ReplicatedSessionStore lonely(alone);
+  EXPECT_EQ(lonely.pull_snapshots(), 0u);
+  EXPECT_TRUE(lonely.ready());
 }
 
 }  // namespace
