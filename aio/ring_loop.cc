@@ -410,6 +410,12 @@ void RingLoop::on_accept(const io_uring_cqe& cqe) {
     } else {
       new_connection(res, /*plain_fd=*/false);
     }
+  } else if (res == -ENFILE && is_fixed()) {
+    // Direct descriptors: the kernel accepted the connection before it looked for a free
+    // table slot, found none and closed it, so count it as shed (not doing so counted half
+    // of the connections shed beyond --max-conns). Nothing was left pending by it: the
+    // re-armed accept waits for the next connection and cannot spin.
+    counters_.add_local(Counter::kRejected);
   } else if (res == -EMFILE || res == -ENFILE) {
     // Out of descriptors (or direct-descriptor slots). The kernel allocates the descriptor
     // before looking for a pending connection, so re-arming at once would spin: shed one
