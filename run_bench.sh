@@ -6,6 +6,8 @@
 #   ./run_bench.sh ci         the ci matrix: a small fixed set for regression tracking (~1 min)
 #   ./run_bench.sh build      install deps and build the release preset only
 #   ./run_bench.sh fuzz [S]   build the libFuzzer targets (clang, ASan+UBSan), run each S s (600)
+#   ./run_bench.sh tsan       build the tsan preset, run the integration rows of every mode with
+#                             more than one thread under ThreadSanitizer (any report fails it)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,7 +15,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 say() { echo "iomb: $*" >&2; }
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 ensure_deps() {
@@ -108,6 +110,37 @@ fuzz_job() {
   say "fuzzing: ${#FUZZ_TARGETS[@]} targets, $secs s each, no crash and no sanitizer report"
 }
 
+# The integration rows of every mode that runs more than one thread: nio reactors with two
+# loops, acceptor and workers; aio with two rings; asio with two io_context threads and shared;
+# bio in both modes. Not the 3,000 and 10,000 connection cases: one thread per connection
+# under TSan is a test of TSan's own memory.
+TSAN_ROWS='Nio/*threads_2*:Nio/*acceptor*:Nio/*workers*:Aio/*threads_2*:Asio/*threads_2*:Bio/*'
+TSAN_SKIP='*TenThousand*:*ThreeThousand*'
+
+# tsan_job: every process (the test binary and each server it starts) writes its reports to
+# build/tsan/reports/; a report stops that process (halt_on_error) and fails the job.
+tsan_job() {
+  local reports=build/tsan/reports rc=0 options
+  build_preset tsan iomb iomb-bio iomb-nio iomb-aio iomb-asio integration_tests
+  rm -rf "$reports"
+  mkdir -p "$reports"
+  options="halt_on_error=1 second_deadlock_stack=1 log_path=$PWD/$reports/tsan"
+  [[ -f tests/tsan.supp ]] && options+=" suppressions=$PWD/tests/tsan.supp"
+  say "running the multi-threaded integration rows under ThreadSanitizer"
+  TSAN_OPTIONS=$options build/tsan/bin/integration_tests \
+    --gtest_filter="$TSAN_ROWS:-$TSAN_SKIP" || rc=$?
+  if compgen -G "$reports/tsan.*" >/dev/null; then
+    cat "$reports"/tsan.* >&2
+    say "ThreadSanitizer reported races (above; files in $reports/)"
+    exit 1
+  fi
+  if ((rc != 0)); then
+    say "the integration rows failed under ThreadSanitizer (exit $rc)"
+    exit "$rc"
+  fi
+  say "ThreadSanitizer: every multi-threaded row passed, no report"
+}
+
 cmd=${1:-quick}
 case "$cmd" in
   -h|--help|help) usage ;;
@@ -131,6 +164,10 @@ case "$cmd" in
   fuzz)
     ensure_deps
     fuzz_job "${2:-600}"
+    ;;
+  tsan)
+    ensure_deps
+    tsan_job
     ;;
   quick | full | ci)
     ensure_deps

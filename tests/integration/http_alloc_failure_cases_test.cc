@@ -29,8 +29,8 @@ int set_soft_as_limit(pid_t pid, rlim_t soft) {
 }
 
 TEST_P(HttpServerTest, AllocationFailureShedsOnlyThatConnection) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "ASan reserves terabytes of address space: no cap fits";
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ASan and TSan reserve terabytes of address space: no cap fits";
 #endif
   // 96 MiB: more than a glibc thread arena's whole 64 MiB heap, so it must come from mmap,
   // which the cap refuses.
