@@ -16,6 +16,9 @@ struct AioOptions {
   // Testing only: make ring setup fail as if io_uring_queue_init returned this errno name
   // (ENOSYS or EPERM), to exercise the "io_uring unavailable" exit path anywhere.
   std::string test_ring_failure;
+  // Testing only: overflow space per ring in bytes (0 = the default 1 GiB reserve), so that a
+  // test can run it out with a few peers.
+  uint64_t test_overflow_bytes = 0;
 };
 
 }  // namespace iomb::aio

@@ -33,8 +33,10 @@ class BufferRing {
  public:
   // Maps and registers `count` buffers of `size` bytes as group `group` on `ring`, and reserves
   // address space for the overflow buffers (ids count .. kNoBuffer - 1). `count` must be a
-  // power of two <= 32768. Throws std::system_error.
-  BufferRing(io_uring* ring, uint16_t group, uint32_t count, uint32_t size);
+  // power of two <= 32768. `overflow_bytes` (0 = 1 GiB) bounds the overflow buffers' space.
+  // Throws std::system_error.
+  BufferRing(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
+             uint64_t overflow_bytes = 0);
   // Unmaps the memory. The io_uring must already be torn down (io_uring_queue_exit drops the
   // registration and guarantees the kernel no longer writes into the buffers).
   ~BufferRing();

@@ -59,6 +59,17 @@ int main(int argc, char** argv) {
                    "EPERM")
         ->check(CLI::IsMember({"ENOSYS", "EPERM"}))
         ->group("");  // hidden
+    app.add_option_function<std::string>(
+           "--test-overflow-bytes",
+           [&aio](const std::string& text) {
+             try {
+               aio.test_overflow_bytes = iomb::parse_size(text);
+             } catch (const std::invalid_argument& e) {
+               throw CLI::ValidationError("--test-overflow-bytes", e.what());
+             }
+           },
+           "Testing only: overflow space per ring (default 1GiB)")
+        ->group("");  // hidden
   };
   spec.validate = [](const iomb::ServerOptions& o) {
     if (o.test_echo_delay_us != 0) {

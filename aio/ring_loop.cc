@@ -77,7 +77,8 @@ RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
   cq_entries_ = ring_->cq_entries();
   store_io_ = std::make_unique<RingStoreIo>(*ring_);
   buffers_ = std::make_unique<BufferRing>(ring_->get(), kBufferGroup, aio.buffer_count,
-                                          static_cast<uint32_t>(aio.buffer_size));
+                                          static_cast<uint32_t>(aio.buffer_size),
+                                          aio.test_overflow_bytes);
   if (aio.fixed_files) {
     unsigned files = static_cast<unsigned>(std::min<uint64_t>(slot_capacity(options), expected));
     direct_files_ = std::max(files, 16u);
@@ -249,17 +250,19 @@ void RingLoop::run() noexcept {
     process_completions();
     if (stopping_ && !was_stopping) stop_started_ms = now_ms_;
   }
-  if (cq_overflows_ != 0 || buffer_ring_dry_ != 0 || copied_bytes_ != 0) {
+  if (cq_overflows_ != 0 || buffer_ring_dry_ != 0 || copied_bytes_ != 0 || shed_stuck_ != 0) {
     // Not counters of the stopped line (shared by every model), but worth knowing when tuning
     // --buffer-count and the CQ size.
     std::fprintf(stderr,
                  "iomb-aio: the buffer ring ran dry %llu times, the completion queue overflowed "
                  "%llu times; under ring pressure %llu bytes were copied out of the ring and "
-                 "%llu stuck sends cancelled\n",
+                 "%llu stuck sends cancelled; %llu stuck connections were closed with the "
+                 "overflow space full\n",
                  static_cast<unsigned long long>(buffer_ring_dry_),
                  static_cast<unsigned long long>(cq_overflows_),
                  static_cast<unsigned long long>(copied_bytes_),
-                 static_cast<unsigned long long>(cancelled_sends_));
+                 static_cast<unsigned long long>(cancelled_sends_),
+                 static_cast<unsigned long long>(shed_stuck_));
   }
   // Connections left after the deadline: the ring's teardown cancels their requests; close
   // plain descriptors here (direct descriptors go with the ring).
@@ -377,8 +380,11 @@ void RingLoop::on_accept(const io_uring_cqe& cqe) {
   if (!more) accept_armed_ = false;
   const int res = cqe.res;
   if (poll_accept_ && res > 0) {
-    // The listener is readable: accept synchronously until it is drained (bounded).
-    for (int i = 0; i < 64 && !stopping_; ++i) {
+    // The listener is readable: accept until it is drained. Not capped: a multishot poll posts
+    // one completion per wake-up, and wake-ups that come while the ring is busy are merged, so
+    // connections left in the backlog would wait for the next arrival (200 arriving while the
+    // ring was busy left 72 there after a cap of 64 per completion).
+    while (!stopping_) {
       int fd = accept_connection(listener_.get(), spare_fd_, SOCK_CLOEXEC);
       if (fd == -EAGAIN) break;
       if (fd == -EMFILE) {
@@ -404,6 +410,12 @@ void RingLoop::on_accept(const io_uring_cqe& cqe) {
     } else {
       new_connection(res, /*plain_fd=*/false);
     }
+  } else if (res == -ENFILE && is_fixed()) {
+    // Direct descriptors: the kernel accepted the connection before it looked for a free
+    // table slot, found none and closed it, so count it as shed (not doing so counted half
+    // of the connections shed beyond --max-conns). Nothing was left pending by it: the
+    // re-armed accept waits for the next connection and cannot spin.
+    counters_.add_local(Counter::kRejected);
   } else if (res == -EMFILE || res == -ENFILE) {
     // Out of descriptors (or direct-descriptor slots). The kernel allocates the descriptor
     // before looking for a pending connection, so re-arming at once would spin: shed one

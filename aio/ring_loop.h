@@ -104,7 +104,11 @@ class RingLoop {
   // `cancel_send`, also cancels that send (its buffer is copied when the cancel lands).
   void copy_queue_out_of_ring(uint32_t slot, bool cancel_send);
   // The in-flight send of the queue head was cancelled: copies the head out of the ring.
-  void copy_head_out_of_ring(uint32_t slot);
+  // False when no overflow buffer is left for it.
+  bool copy_head_out_of_ring(uint32_t slot);
+  // Closes a connection that holds ring buffers without progress when the overflow space
+  // cannot take them: holding them would starve every other connection of the ring.
+  void shed_stuck(uint32_t slot);
   // Appends bytes to `slot`'s queue in overflow buffers (packed into the tail one while it has
   // room). All or nothing: false, and nothing appended, if the overflow buffers run out.
   bool append_copy(uint32_t slot, const char* data, uint32_t len);
@@ -179,6 +183,7 @@ class RingLoop {
   __kernel_timespec pressure_ts_{};
   uint64_t copied_bytes_ = 0;     // copied out of the ring under pressure
   uint64_t cancelled_sends_ = 0;  // stuck sends cancelled under pressure
+  uint64_t shed_stuck_ = 0;       // stuck connections closed: no overflow space left for them
 };
 
 }  // namespace iomb::aio

@@ -161,8 +161,11 @@ void RingLoop::on_send(uint32_t slot, const UserData& ud, const io_uring_cqe& cq
   const int res = cqe.res;
   if (res == -ECANCELED && cancelled_by_us) {
     // Stuck under ring pressure (relieve_ring_pressure): resend from a copy.
-    copy_head_out_of_ring(slot);
-    submit_send(slot);
+    if (copy_head_out_of_ring(slot)) {
+      submit_send(slot);
+    } else {
+      shed_stuck(slot);
+    }
     return;
   }
   if (handle_failed_send(slot, res, &RingLoop::submit_send)) return;

@@ -61,6 +61,7 @@ void RingLoop::copy_queue_out_of_ring(uint32_t slot, bool cancel_send) {
     rest = buffers_->meta(head).next;
     queue_push(c, *buffers_, head);  // keeps its offset
   }
+  bool out_of_room = false;
   while (rest != kNoBuffer) {
     const uint16_t bid = rest;
     BufferMeta& m = buffers_->meta(bid);
@@ -72,8 +73,13 @@ void RingLoop::copy_queue_out_of_ring(uint32_t slot, bool cancel_send) {
       m.next = kNoBuffer;
       buffers_->release_if_done(bid);
     } else {
+      out_of_room = out_of_room || buffers_->in_ring(bid);
       queue_push(c, *buffers_, bid);  // a copy already, or no overflow buffer left: keep it
     }
+  }
+  if (out_of_room) {
+    shed_stuck(slot);
+    return;
   }
   c.copying = true;
   if (cancel_send && c.send_in_flight && !c.send_cancelled && buffers_->in_ring(c.queue_head)) {
@@ -81,12 +87,18 @@ void RingLoop::copy_queue_out_of_ring(uint32_t slot, bool cancel_send) {
   }
 }
 
-void RingLoop::copy_head_out_of_ring(uint32_t slot) {
+void RingLoop::shed_stuck(uint32_t slot) {
+  // Its ring buffers go back once the cancels of its requests complete (maybe_release).
+  ++shed_stuck_;
+  close_connection(slot, Counter::kClosedByServer);
+}
+
+bool RingLoop::copy_head_out_of_ring(uint32_t slot) {
   Connection& c = table_[slot];
   const uint16_t bid = c.queue_head;
-  if (bid == kNoBuffer || !buffers_->in_ring(bid)) return;
+  if (bid == kNoBuffer || !buffers_->in_ring(bid)) return true;
   const uint16_t copy = buffers_->allocate_overflow();
-  if (copy == kNoBuffer) return;  // none left: send from the ring buffer again
+  if (copy == kNoBuffer) return false;
   BufferMeta& m = buffers_->meta(bid);
   BufferMeta& cm = buffers_->meta(copy);
   const uint32_t len = m.length - m.offset;  // at most one buffer's size
@@ -100,6 +112,7 @@ void RingLoop::copy_head_out_of_ring(uint32_t slot) {
   m.queued = false;
   m.next = kNoBuffer;
   buffers_->release_if_done(bid);
+  return true;
 }
 
 bool RingLoop::append_copy(uint32_t slot, const char* data, uint32_t len) {

@@ -7,6 +7,7 @@
 #include <boost/asio/error.hpp>
 #include <cerrno>
 #include <chrono>
+#include <new>
 #include <system_error>
 
 #include "asio/io_loop.h"
@@ -72,7 +73,13 @@ void Acceptor::on_accept(const boost::system::error_code& ec, TcpSocket socket) 
       loop_.counters().add(Counter::kRejected);
       return accept();
     }
-    loop_.on_accepted(std::move(socket));
+    try {
+      loop_.on_accepted(std::move(socket));
+    } catch (const std::bad_alloc&) {
+      // No memory for this connection: it is shed (its socket closes), accepting goes on. An
+      // exception leaving this handler would end the accept chain for good.
+      loop_.counters().add(Counter::kRejected);
+    }
     return accept();
   }
   if (ec == net::error::operation_aborted) return;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <new>
 #include <optional>
 #include <system_error>
 
@@ -113,7 +114,14 @@ void EventLoop::run() {
       } else if (tag == kStoreTickTag) {
         store_io_.on_tick_ready();
       } else if (!NioStoreIo::dispatch(tag, events[i].events)) {
-        static_cast<Connection*>(events[i].data.ptr)->handle_events(events[i].events);
+        auto* connection = static_cast<Connection*>(events[i].data.ptr);
+        try {
+          connection->handle_events(events[i].events);
+        } catch (const std::bad_alloc&) {
+          // Out of memory serving this connection (its output buffer could not grow, say):
+          // shed it, keep the loop and every other connection.
+          connection->close(Counter::kErrorsOther);
+        }
       }
     }
     // Connections closed in this batch are freed only now: a later event of the same batch

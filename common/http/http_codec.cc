@@ -1,6 +1,8 @@
 // Implementation of http_codec.h.
 #include "common/http/http_codec.h"
 
+#include <new>
+
 namespace iomb::http {
 namespace {
 
@@ -18,6 +20,31 @@ HttpCodec::HttpCodec(const HttpService& service, Dispatch dispatch, Listener* li
 
 void HttpCodec::on_input(std::string_view data) {
   if (state_ == State::kClosed || data.empty()) return;
+  try {
+    accept_input(data);
+  } catch (const std::bad_alloc&) {
+    shed_for_memory();
+  }
+}
+
+void HttpCodec::shed_for_memory() noexcept {
+  // Swapping with empty strings frees without allocating (clear() would keep the capacity).
+  std::string().swap(request_.body);
+  std::string().swap(stash_);
+  stash_pos_ = 0;
+  std::string().swap(response_);
+  stream_.reset();
+  in_handle_ = false;
+  state_ = State::kClosed;
+  try {
+    HttpService::append_error_response(503, out_);
+    ++responses_;
+  } catch (const std::bad_alloc&) {
+    // Not even that fits: the connection closes without an answer.
+  }
+}
+
+void HttpCodec::accept_input(std::string_view data) {
   if (state_ == State::kStream) {
     stream_input(data);
     return;
@@ -76,7 +103,14 @@ size_t HttpCodec::process(std::string_view data) {
     }
     state_ = State::kHandling;
     in_handle_ = true;
-    HttpService::Outcome outcome = service_.handle(request_, out_, *this);
+    const size_t before = out_.size();
+    HttpService::Outcome outcome;
+    try {
+      outcome = service_.handle(request_, out_, *this);
+    } catch (const std::bad_alloc&) {
+      out_.resize(before);  // drops a half-written response (shrinking never allocates)
+      throw;
+    }
     in_handle_ = false;
     // Pending and not yet visited: an asynchronous store answers later (on_visit).
     if (outcome == HttpService::Outcome::kDone || visit_done_) complete_response();
@@ -124,20 +158,32 @@ void HttpCodec::complete_response() {
 }
 
 void HttpCodec::on_visit(const VisitResult& result) {
-  service_.append_session_response(request_, result,
-                                   dispatch_ == Dispatch::kInline ? out_ : response_);
-  visit_done_ = true;
-  if (dispatch_ == Dispatch::kInline) {
-    if (in_handle_) return;  // synchronous store: process() completes it
-    complete_response();
-    pump_stash();
+  if (dispatch_ == Dispatch::kInline && !in_handle_) {
+    // An asynchronous store answered: nobody above this call can handle an allocation failure.
+    try {
+      service_.append_session_response(request_, result, out_);
+      visit_done_ = true;
+      complete_response();
+      pump_stash();
+    } catch (const std::bad_alloc&) {
+      shed_for_memory();
+    }
     if (listener_ != nullptr) listener_->on_codec_output(*this);
     return;
   }
+  // Inside handle(): a failure goes back through it to on_input() or handle_request().
+  service_.append_session_response(request_, result,
+                                   dispatch_ == Dispatch::kInline ? out_ : response_);
+  visit_done_ = true;
+  if (dispatch_ == Dispatch::kInline) return;  // synchronous store: process() completes it
   // kDeferred: synchronous visits run on the worker (handler_returned_ is still false);
   // asynchronous ones on the IO thread, before or after finish_request().
   if (handler_returned_) {
-    finish_deferred();
+    try {
+      finish_deferred();
+    } catch (const std::bad_alloc&) {
+      shed_for_memory();
+    }
     if (listener_ != nullptr) listener_->on_codec_output(*this);
   }
 }
@@ -153,12 +199,28 @@ bool HttpCodec::take_ready_request() {
 
 void HttpCodec::handle_request() {
   response_.clear();
-  outcome_ = service_.handle(request_, response_, *this);
+  try {
+    outcome_ = service_.handle(request_, response_, *this);
+  } catch (const std::bad_alloc&) {
+    handler_failed_ = true;  // finish_request() sheds the connection on the IO thread
+    outcome_ = HttpService::Outcome::kDone;
+  }
 }
 
 void HttpCodec::finish_request() {
   handler_returned_ = true;
-  if (outcome_ == HttpService::Outcome::kDone || visit_done_) finish_deferred();
+  if (handler_failed_) {
+    handler_failed_ = false;
+    shed_for_memory();
+    return;
+  }
+  if (outcome_ == HttpService::Outcome::kDone || visit_done_) {
+    try {
+      finish_deferred();
+    } catch (const std::bad_alloc&) {
+      shed_for_memory();
+    }
+  }
 }
 
 void HttpCodec::finish_deferred() {

@@ -63,7 +63,10 @@ class HttpCodec final : private VisitCallback {
   HttpCodec& operator=(const HttpCodec&) = delete;
 
   // --- IO thread ---
-  // Takes every byte (stashes what cannot be parsed yet). Ignored once should_close().
+  // Takes every byte (stashes what cannot be parsed yet). Ignored once should_close(). Never
+  // throws: when memory runs out (std::bad_alloc while buffering or answering a request), the
+  // codec frees what the request held, answers 503 if even that fits, and should_close()
+  // becomes true, so that only this connection is shed.
   void on_input(std::string_view data);
   // Unsent response bytes, in request order. Invalidated by the next non-const call.
   std::string_view output() const { return std::string_view(out_).substr(out_pos_); }
@@ -110,6 +113,10 @@ class HttpCodec final : private VisitCallback {
   // Parses and (inline) answers requests from `data` while state_ is kParsing; returns the
   // bytes used.
   size_t process(std::string_view data);
+  // on_input()'s work; may throw std::bad_alloc.
+  void accept_input(std::string_view data);
+  // Frees what the request holds (without allocating), answers 503 if it can, and closes.
+  void shed_for_memory() noexcept;
   void pump_stash();
   void complete_response();
   void finish_deferred();
@@ -136,6 +143,7 @@ class HttpCodec final : private VisitCallback {
   HttpService::Outcome outcome_ = HttpService::Outcome::kDone;
   bool visit_done_ = false;
   bool handler_returned_ = false;
+  bool handler_failed_ = false;  // kDeferred: handle() ran out of memory on the worker
 };
 
 }  // namespace iomb::http

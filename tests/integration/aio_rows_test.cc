@@ -189,6 +189,28 @@ TEST_P(AioRingPressure, StuckSendsGiveTheirBuffersBack) {
       << "no stuck send was cancelled, the case was not exercised: " << server.stderr_text();
 }
 
+// The overflow space runs out (shrunk to 64 buffers of 1 KiB; by default 1 GiB, which about
+// 512 peers that never read fill at the default --max-pending-bytes): each of 20 such peers
+// pauses with 8 KiB pending, the first eight fill the overflow space with their copies, and the
+// rest would keep their ring buffers for good, leaving every other connection's recv ending
+// with ENOBUFS until the idle timeout (60 s) closed them. Instead, a stuck peer whose queue no
+// longer fits is closed, and a well-behaved client is served at once.
+TEST_P(AioRingPressure, OverflowSpaceExhaustedDoesNotStarveOthers) {
+  IOMB_AIO_START(server, args({"--buffer-count", "64", "--buffer-size", "1KiB",
+                               "--max-pending-bytes", "8KiB", "--test-overflow-bytes", "64KiB"}));
+  auto hogs = connect_hogs(server.port(), 20);
+  blast_and_verify(server.port(), 4, 4096);
+  hogs.clear();
+  auto stopped = server.stop(SIGTERM);
+  EXPECT_EQ(server.exit_code(), 0);
+  const std::string text = server.stderr_text();
+  EXPECT_GT(pressure_figures(text).first, 0)
+      << "nothing was copied out of the ring, the case was not exercised: " << text;
+  EXPECT_EQ(text.find("; 0 stuck connections were closed"), std::string::npos)
+      << "the overflow space never ran out, the case was not exercised: " << text;
+  EXPECT_GT(stopped.value("closed_by_server", 0), 0);
+}
+
 // 10,000 idle connections: all served; reports RSS per idle connection.
 void ten_thousand_idle(const std::vector<std::string>& args) {
   constexpr int kConnections = 10000;

@@ -142,8 +142,8 @@ TEST(BioThreadPerConn, StacksAreReleasedWhenConnectionsEndWithoutAnotherAccept) 
 // rejected, never also accepted; the connections that have a thread are served; once threads
 // can be created again, new connections are served.
 TEST(BioThreadPerConn, FailedThreadCreationRejectsAndIsNotCountedAccepted) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "ASan reserves terabytes of address space: no cap fits";
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ASan and TSan reserve terabytes of address space: no cap fits";
 #endif
   ServerProcess server(binary_path("iomb-bio"), {"--mode", "thread-per-conn"});
   ASSERT_TRUE(server.started()) << server.stderr_text();
