@@ -2,7 +2,6 @@
 #include "harness/cluster/cluster_command.h"
 
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -13,22 +12,9 @@
 #include "harness/result/result_json.h"
 
 namespace iomb::cluster {
-namespace {
-
-std::string utc_stamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
-
 int run_cluster_command(const ClusterOptions& o, int argc, char** argv) {
   namespace fs = std::filesystem;
-  const std::string out = o.out.empty() ? "results/cluster/" + utc_stamp() : o.out;
+  const std::string out = o.out.empty() ? "results/cluster/" + result::utc_stamp() : o.out;
   std::error_code ec;
   fs::create_directories(out, ec);
   if (ec) {

@@ -53,15 +53,6 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-std::string utc_stamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
-
 MatrixSpec load_spec(const MatrixOptions& o, std::string* source, std::string* text) {
   if (!o.config.empty()) {
     *source = o.config;
@@ -204,7 +195,7 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
   }
 
   const std::string out =
-      o.out.empty() ? "results/runs/" + utc_stamp() + "-" + slug(spec.name) : o.out;
+      o.out.empty() ? "results/runs/" + result::utc_stamp() + "-" + slug(spec.name) : o.out;
   std::error_code ec;
   fs::create_directories(out + "/raw", ec);
   if (ec) {

@@ -3,6 +3,8 @@
 #include "harness/result/result_json.h"
 #include "harness/result/system_context.h"
 
+#include <ctime>
+
 namespace iomb::result {
 
 nlohmann::json result_context(int argc, char** argv, const nlohmann::json& extra) {
@@ -16,6 +18,15 @@ nlohmann::json result_context(int argc, char** argv, const nlohmann::json& extra
   ctx["command_line"] = command;
   for (const auto& [key, value] : extra.items()) ctx[key] = value;
   return ctx;
+}
+
+std::string utc_stamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return buf;
 }
 
 }  // namespace iomb::result

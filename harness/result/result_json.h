@@ -25,6 +25,9 @@ std::vector<nlohmann::json> aggregate_entries(const std::string& name,
 // built, the command line and `extra` (CPU pinning, floor...).
 nlohmann::json result_context(int argc, char** argv, const nlohmann::json& extra);
 
+// The UTC time as "20261207T221553Z": the name of a new results directory.
+std::string utc_stamp();
+
 // Writes {"context":..., "benchmarks":[...]} to `path` (pretty-printed). Throws
 // std::system_error when the file cannot be written.
 void write_result_file(const std::string& path, const nlohmann::json& context,
