@@ -60,6 +60,29 @@ TEST(MatrixSpec, RejectsMistakes) {
   EXPECT_THROW(parse_matrix_toml("connections = [1, 100" + server, "a"), std::invalid_argument);
 }
 
+// TOML is UTF-8: other bytes are refused before the parser, whose Debian build (toml11 3.7)
+// read past its buffer on this input (found by fuzz_matrix_toml; kept in its corpus).
+TEST(MatrixSpec, RefusesBytesThatAreNotUtf8) {
+  const std::string crash("'\xff\xff\xff\xff\xff'\xff\xff\xff\xff\xff\x7f\xff\xff\xff\xfe\xff\xff\xff\xff");
+  try {
+    parse_matrix_toml(crash, "m.toml");
+    FAIL() << "accepted bytes that are not UTF-8";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("not UTF-8 at byte 1"), std::string::npos) << e.what();
+  }
+  for (const char* bad : {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82"}) {
+    EXPECT_THROW(parse_matrix_toml(std::string("name = \"") + bad + "\"\n", "m"),
+                 std::invalid_argument)
+        << bad;  // overlong, surrogate, past U+10FFFF, truncated
+  }
+  // Well-formed UTF-8 of every length passes the check (then fails for lack of a server).
+  try {
+    parse_matrix_toml("name = \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"\n", "m");
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).find("UTF-8"), std::string::npos) << e.what();
+  }
+}
+
 TEST(MatrixPlan, ServersAreInnermostSoRoundsInterleaveModels) {
   MatrixSpec s = parse_matrix_toml(kTwoServers, "t.toml");
   auto cells = closed_loop_cells(s);
