@@ -61,6 +61,9 @@ class ClusterCommandTest : public ::testing::Test {
   static std::string replay(const json& e) {
     return e["iomb"]["cluster"]["replay"].value("verdict", "");
   }
+  static std::string tampered(const json& e) {
+    return e["iomb"]["cluster"]["replay"].value("tampered", "");
+  }
 
   std::string out_;
 };
@@ -99,6 +102,11 @@ TEST_F(ClusterCommandTest, EveryStrategyThroughANodeKill) {
   EXPECT_EQ(replay(runs["cookie"]), "rolled back");
   EXPECT_GT(n(runs["cookie"], "client_bytes_per_request"),
             n(runs["central"], "client_bytes_per_request") + 64);
+  // A cookie edited by the client starts a new session wherever a session can last.
+  for (const char* s : {"sticky-cookie", "sticky-table", "replicated-sync", "replicated-async",
+                        "central", "cookie"}) {
+    EXPECT_EQ(tampered(runs[s]), "refused") << s;
+  }
 }
 
 TEST_F(ClusterCommandTest, WithoutAFaultStickyLosesNothingAndNoStrategyLosesMost) {
