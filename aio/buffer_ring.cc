@@ -35,10 +35,9 @@ BufferRing::BufferRing(io_uring* ring, uint16_t group, uint32_t count, uint32_t 
       count_(count),
       size_(size),
       mask_(io_uring_buf_ring_mask(count)),
-      overflow_count_(static_cast<uint32_t>(
-          std::min<uint64_t>(kNoBuffer - count,
-                             (overflow_bytes != 0 ? overflow_bytes : kOverflowReserveBytes) /
-                                 size))) {
+      overflow_count_(static_cast<uint32_t>(std::min<uint64_t>(
+          kNoBuffer - count,
+          (overflow_bytes != 0 ? overflow_bytes : kOverflowReserveBytes) / size))) {
   if (count == 0 || count > 32768 || (count & (count - 1)) != 0) {
     throw std::system_error(EINVAL, std::generic_category(),
                             "buffer ring: count must be a power of two <= 32768");

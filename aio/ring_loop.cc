@@ -76,9 +76,9 @@ RingLoop::RingLoop(const ServerOptions& options, const AioOptions& aio,
   setup_name_ = ring_->setup_name();
   cq_entries_ = ring_->cq_entries();
   store_io_ = std::make_unique<RingStoreIo>(*ring_);
-  buffers_ = std::make_unique<BufferRing>(ring_->get(), kBufferGroup, aio.buffer_count,
-                                          static_cast<uint32_t>(aio.buffer_size),
-                                          aio.test_overflow_bytes);
+  buffers_ =
+      std::make_unique<BufferRing>(ring_->get(), kBufferGroup, aio.buffer_count,
+                                   static_cast<uint32_t>(aio.buffer_size), aio.test_overflow_bytes);
   if (aio.fixed_files) {
     unsigned files = static_cast<unsigned>(std::min<uint64_t>(slot_capacity(options), expected));
     direct_files_ = std::max(files, 16u);

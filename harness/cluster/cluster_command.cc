@@ -33,32 +33,34 @@ int run_cluster_command(const ClusterOptions& o, int argc, char** argv) {
   std::vector<nlohmann::json> entries;
   int failed = 0;
   for (int rep = 0; rep < o.repetitions; ++rep) {
-  for (int nodes : o.node_counts) {
-    for (Strategy strategy : o.strategies) {
-      for (uint64_t bytes : o.session_bytes) {
-        if (!o.quiet) {
-          std::fprintf(stderr,
-                       "iomb cluster: [%zu/%zu] %s: %d nodes, %llu B sessions, fault: %s (rep %d)\n",
-                       entries.size() + 1, total, std::string(info(strategy).name).c_str(), nodes,
-                       static_cast<unsigned long long>(bytes), o.fault.describe().c_str(), rep + 1);
+    for (int nodes : o.node_counts) {
+      for (Strategy strategy : o.strategies) {
+        for (uint64_t bytes : o.session_bytes) {
+          if (!o.quiet) {
+            std::fprintf(
+                stderr,
+                "iomb cluster: [%zu/%zu] %s: %d nodes, %llu B sessions, fault: %s (rep %d)\n",
+                entries.size() + 1, total, std::string(info(strategy).name).c_str(), nodes,
+                static_cast<unsigned long long>(bytes), o.fault.describe().c_str(), rep + 1);
+          }
+          nlohmann::json e = run_cluster_once(o, strategy, bytes, nodes, rep);
+          if (e.value("error_occurred", false)) {
+            ++failed;
+            std::fprintf(stderr, "iomb cluster: %s failed: %s\n", e.value("name", "").c_str(),
+                         e.value("error_message", "").c_str());
+          } else if (!o.quiet) {
+            std::fprintf(
+                stderr,
+                "iomb cluster:   %.0f visits/s, %.0f errors, %.0f sessions lost, %.0f stale, "
+                "%.0f skipped\n",
+                e.value("items_per_second", 0.0), e.value("errors", 0.0),
+                e.value("sessions_lost", 0.0), e.value("sessions_stale", 0.0),
+                e.value("sessions_skipped", 0.0));
+          }
+          entries.push_back(std::move(e));
         }
-        nlohmann::json e = run_cluster_once(o, strategy, bytes, nodes, rep);
-        if (e.value("error_occurred", false)) {
-          ++failed;
-          std::fprintf(stderr, "iomb cluster: %s failed: %s\n", e.value("name", "").c_str(),
-                       e.value("error_message", "").c_str());
-        } else if (!o.quiet) {
-          std::fprintf(stderr,
-                       "iomb cluster:   %.0f visits/s, %.0f errors, %.0f sessions lost, %.0f stale, "
-                       "%.0f skipped\n",
-                       e.value("items_per_second", 0.0), e.value("errors", 0.0),
-                       e.value("sessions_lost", 0.0), e.value("sessions_stale", 0.0),
-                       e.value("sessions_skipped", 0.0));
-        }
-        entries.push_back(std::move(e));
       }
     }
-  }
   }
   nlohmann::json extra{{"iomb_command", "cluster"},
                        {"cluster",
@@ -96,8 +98,7 @@ int render_cluster_report(const std::string& dir) {
   {
     std::ofstream md(dir + "/summary.md");
     md << "# iomb cluster: " << c.value("model", "?") << ", fault: " << c.value("fault", "?")
-       << ", " << c.value("clients", 0) << " clients at " << c.value("rate", 0.0)
-       << " visits/s\n\n"
+       << ", " << c.value("clients", 0) << " clients at " << c.value("rate", 0.0) << " visits/s\n\n"
        << table << "\n";
     for (const std::string& svg : plots) md << "![" << svg << "](" << svg << ")\n";
     if (!problem.empty()) md << "\n" << problem << "\n";
@@ -108,6 +109,5 @@ int render_cluster_report(const std::string& dir) {
                plots.empty() ? "" : ", plots");
   return 0;
 }
-
 
 }  // namespace iomb::cluster

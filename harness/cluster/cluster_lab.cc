@@ -26,7 +26,8 @@ std::string node_get(uint16_t port, const std::string& path) {
     ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     const std::string req = "GET " + path + " HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n";
-    if (::send(fd.get(), req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+    if (::send(fd.get(), req.data(), req.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(req.size())) {
       return "";
     }
     std::string in;
@@ -95,7 +96,8 @@ ClusterLab::ClusterLab(LabOptions options) : options_(std::move(options)) {
   hc.server_timeout = options_.server_timeout;
   hc.cpus = options_.server_cpus;
   for (int i = 0; i < options_.nodes; ++i) {
-    hc.backends.push_back({"n" + std::to_string(i), "127.0.0.1", node_ports_[static_cast<size_t>(i)]});
+    hc.backends.push_back(
+        {"n" + std::to_string(i), "127.0.0.1", node_ports_[static_cast<size_t>(i)]});
   }
   haproxy_ = std::make_unique<Haproxy>(std::move(hc));
   if (!haproxy_->available()) throw std::runtime_error("haproxy: " + haproxy_->error());
@@ -108,11 +110,13 @@ ClusterLab::~ClusterLab() {
 
 std::vector<std::string> ClusterLab::node_argv(int index) const {
   const StrategyInfo& strategy = info(options_.strategy);
-  std::vector<std::string> a = {"--protocol", "http", "--host", "127.0.0.1", "--port",
-                                std::to_string(node_ports_[static_cast<size_t>(index)]),
-                                "--node-id", "n" + std::to_string(index), "--session-bytes",
-                                std::to_string(options_.session_bytes), "--session-store",
-                                std::string(strategy.store)};
+  std::vector<std::string> a = {
+      "--protocol",      "http",
+      "--host",          "127.0.0.1",
+      "--port",          std::to_string(node_ports_[static_cast<size_t>(index)]),
+      "--node-id",       "n" + std::to_string(index),
+      "--session-bytes", std::to_string(options_.session_bytes),
+      "--session-store", std::string(strategy.store)};
   if (strategy.store == "replicated") {
     std::string peers;
     for (int i = 0; i < options_.nodes; ++i) {
@@ -243,8 +247,8 @@ LabSample ClusterLab::sample() {
   if (redis_) {
     s.processes.push_back(sample_process("redis", redis_->pid()));
     if (auto text = redis_->command({"INFO", "stats"})) {
-      s.redis_bytes = info_field(*text, "total_net_input_bytes") +
-                      info_field(*text, "total_net_output_bytes");
+      s.redis_bytes =
+          info_field(*text, "total_net_input_bytes") + info_field(*text, "total_net_output_bytes");
     }
   }
   return s;

@@ -89,7 +89,7 @@ class ClusterLab {
   std::vector<std::unique_ptr<harness::ServerLauncher>> nodes_;
   std::unique_ptr<Haproxy> haproxy_;
   std::vector<bool> killed_;  // by a fault (an exit then is expected)
-  mutable std::mutex mu_;  // nodes_ and redis_ between the fault thread and sample()
+  mutable std::mutex mu_;     // nodes_ and redis_ between the fault thread and sample()
 };
 
 }  // namespace iomb::cluster

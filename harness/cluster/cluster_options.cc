@@ -31,13 +31,15 @@ void add_cluster_command_flags(CLI::App& app, ClusterOptions& o) {
                  "Session payload sizes to sweep (comma-separated, units allowed: 64,1KiB,8KiB)")
       ->delimiter(',')
       ->capture_default_str();
-  app.add_option("--rate", o.rate, "Open-loop visits per second over all clients (below saturation)")
+  app.add_option("--rate", o.rate,
+                 "Open-loop visits per second over all clients (below saturation)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("-c,--clients", o.clients, "Clients (one connection and cookie jar each)")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
-  app.add_option("-d,--duration", o.duration_text, "Measured time per run (faults count from its start)")
+  app.add_option("-d,--duration", o.duration_text,
+                 "Measured time per run (faults count from its start)")
       ->capture_default_str();
   app.add_option("--warmup", o.warmup_text, "Warm-up before the measured window")
       ->capture_default_str();
@@ -46,14 +48,16 @@ void add_cluster_command_flags(CLI::App& app, ClusterOptions& o) {
                  "gives medians with min-max")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  auto* kill = app.add_option("--kill-node", o.kill_node, "Fault: SIGKILL node I (0-based) at --at");
+  auto* kill =
+      app.add_option("--kill-node", o.kill_node, "Fault: SIGKILL node I (0-based) at --at");
   auto* pause = app.add_option("--pause-node", o.pause_node,
                                "Fault: SIGSTOP node I at --at (a slow node, not a dead one)");
   auto* redis = app.add_flag("--kill-redis", o.kill_redis,
                              "Fault: SIGKILL Redis at --at (the central strategy's store)");
   kill->excludes(pause)->excludes(redis);
   pause->excludes(redis);
-  app.add_option("--at", o.at_text, "When the fault happens, from the start of the measured window");
+  app.add_option("--at", o.at_text,
+                 "When the fault happens, from the start of the measured window");
   app.add_option("--restart-at", o.restart_at_text,
                  "When the killed node or Redis starts again (empty) or the paused node resumes");
   app.add_flag("!--no-replay", o.replay,
@@ -114,8 +118,9 @@ void validate_cluster_options(ClusterOptions& o) {
   }
   if (f.kind == FaultPlan::Kind::kNone) {
     if (!o.at_text.empty() || !o.restart_at_text.empty()) {
-      throw CLI::ValidationError("--at", "--at and --restart-at need a fault (--kill-node, "
-                                         "--pause-node or --kill-redis)");
+      throw CLI::ValidationError("--at",
+                                 "--at and --restart-at need a fault (--kill-node, "
+                                 "--pause-node or --kill-redis)");
     }
   } else {
     if (o.at_text.empty()) throw CLI::ValidationError("--at", "a fault needs --at");

@@ -18,7 +18,7 @@ namespace iomb::cluster {
 
 struct ClusterOptions {
   std::string model = "nio";
-  std::string node_args;  // extra server flags for every node, shell-split
+  std::string node_args;            // extra server flags for every node, shell-split
   std::vector<int> node_counts{3};  // swept (replication bytes grow with N)
   std::vector<std::string> strategy_names{"all"};
   std::vector<std::string> session_bytes_text{"64"};

@@ -9,8 +9,8 @@
 #include "harness/cluster/cookie_replay.h"
 #include "harness/cpu/cpu_affinity.h"
 #include "harness/load/load_engine.h"
-#include "harness/run/server_launcher.h"
 #include "harness/result/result_json.h"
+#include "harness/run/server_launcher.h"
 
 namespace iomb::cluster {
 namespace {
@@ -69,13 +69,13 @@ double error_window_s(const json& series, const std::vector<FaultEvent>& events)
 
 std::string cluster_run_name(const ClusterOptions& o, Strategy strategy, uint64_t session_bytes,
                              int nodes) {
-  return "cluster/" + std::string(info(strategy).name) + "/" + o.model + "/n:" +
-         std::to_string(nodes) + "/s:" + std::to_string(session_bytes) +
+  return "cluster/" + std::string(info(strategy).name) + "/" + o.model +
+         "/n:" + std::to_string(nodes) + "/s:" + std::to_string(session_bytes) +
          "/f:" + o.fault.kind_name();
 }
 
-json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t session_bytes,
-                      int nodes, int repetition_index) {
+json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t session_bytes, int nodes,
+                      int repetition_index) {
   const std::string name = cluster_run_name(o, strategy, session_bytes, nodes);
   LabOptions lo;
   lo.strategy = strategy;
@@ -132,8 +132,10 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
   harness::LoadResult r = harness::run_load(load, hooks);
   faults.end_window();
   ReplayOutcome replay;
-  if (o.replay && r.ok) replay = probe_cookie_replay(
-      lab->balancer_port(), std::chrono::duration_cast<std::chrono::milliseconds>(o.replay_after));
+  if (o.replay && r.ok)
+    replay =
+        probe_cookie_replay(lab->balancer_port(),
+                            std::chrono::duration_cast<std::chrono::milliseconds>(o.replay_after));
   lab->stop();
   faults.stop();
   if (!r.ok) {
@@ -153,47 +155,52 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
     unexpected.push_back(why);
   }
   json events = json::array();
-  for (const FaultEvent& e : faults.events()) events.push_back({{"at_s", e.at_s}, {"what", e.what}});
+  for (const FaultEvent& e : faults.events())
+    events.push_back({{"at_s", e.at_s}, {"what", e.what}});
   json rss = json::object();
   for (const ProcessSample& p : after.processes) rss[p.role] = p.running ? json(p.rss_kib) : json();
   const harness::ProtocolCounters& s = m.protocol;
-  const double client_bytes =
-      per(static_cast<double>(m.total_bytes_sent + m.total_bytes_received), m.total_completed + m.total_errors);
+  const double client_bytes = per(static_cast<double>(m.total_bytes_sent + m.total_bytes_received),
+                                  m.total_completed + m.total_errors);
   const double replication =
-      per(static_cast<double>(after.replication_bytes - std::min(after.replication_bytes, before.replication_bytes)), answered);
+      per(static_cast<double>(after.replication_bytes -
+                              std::min(after.replication_bytes, before.replication_bytes)),
+          answered);
   const double redis_bytes =
-      per(static_cast<double>(after.redis_bytes - std::min(after.redis_bytes, before.redis_bytes)), answered);
+      per(static_cast<double>(after.redis_bytes - std::min(after.redis_bytes, before.redis_bytes)),
+          answered);
 
-  json e = {{"name", name},
-            {"run_name", name},
-            {"run_type", "iteration"},
-            {"repetitions", o.repetitions},
-            {"repetition_index", repetition_index},
-            {"threads", 1},
-            {"iterations", m.completed},
-            {"real_time", static_cast<double>(m.corrected.percentile(50))},
-            {"cpu_time", per((nodes_cpu + haproxy_cpu + redis_cpu) * 1e9, answered)},
-            {"time_unit", "ns"},
-            {"items_per_second", r.achieved_rate},
-            {"offered_rate", r.offered_rate},
-            {"errors", m.errors},
-            {"error_rate", r.error_rate},
-            {"p50_us", us(m.corrected.percentile(50))},
-            {"p99_us", us(m.corrected.percentile(99))},
-            {"p999_us", us(m.corrected.percentile(99.9))},
-            {"sessions_created", s.sessions_created},
-            {"sessions_lost", s.sessions_lost},
-            {"sessions_stale", s.sessions_stale},
-            {"sessions_skipped", s.sessions_skipped},
-            {"error_window_s", error_window_s(series, faults.events())},
-            {"client_bytes_per_request", client_bytes},
-            {"replication_bytes_per_request", replication},
-            {"redis_bytes_per_request", redis_bytes},
-            {"cluster_cpu_us_per_request", per((nodes_cpu + haproxy_cpu + redis_cpu) * 1e6, answered)},
-            {"nodes_cpu_us_per_request", per(nodes_cpu * 1e6, answered)},
-            {"balancer_cpu_us_per_request", per(haproxy_cpu * 1e6, answered)},
-            {"redis_cpu_us_per_request", per(redis_cpu * 1e6, answered)},
-            {"client_cpu_util", r.client_cpu_util}};
+  json e = {
+      {"name", name},
+      {"run_name", name},
+      {"run_type", "iteration"},
+      {"repetitions", o.repetitions},
+      {"repetition_index", repetition_index},
+      {"threads", 1},
+      {"iterations", m.completed},
+      {"real_time", static_cast<double>(m.corrected.percentile(50))},
+      {"cpu_time", per((nodes_cpu + haproxy_cpu + redis_cpu) * 1e9, answered)},
+      {"time_unit", "ns"},
+      {"items_per_second", r.achieved_rate},
+      {"offered_rate", r.offered_rate},
+      {"errors", m.errors},
+      {"error_rate", r.error_rate},
+      {"p50_us", us(m.corrected.percentile(50))},
+      {"p99_us", us(m.corrected.percentile(99))},
+      {"p999_us", us(m.corrected.percentile(99.9))},
+      {"sessions_created", s.sessions_created},
+      {"sessions_lost", s.sessions_lost},
+      {"sessions_stale", s.sessions_stale},
+      {"sessions_skipped", s.sessions_skipped},
+      {"error_window_s", error_window_s(series, faults.events())},
+      {"client_bytes_per_request", client_bytes},
+      {"replication_bytes_per_request", replication},
+      {"redis_bytes_per_request", redis_bytes},
+      {"cluster_cpu_us_per_request", per((nodes_cpu + haproxy_cpu + redis_cpu) * 1e6, answered)},
+      {"nodes_cpu_us_per_request", per(nodes_cpu * 1e6, answered)},
+      {"balancer_cpu_us_per_request", per(haproxy_cpu * 1e6, answered)},
+      {"redis_cpu_us_per_request", per(redis_cpu * 1e6, answered)},
+      {"client_cpu_util", r.client_cpu_util}};
   e["iomb"] = {{"cluster",
                 {{"strategy", info(strategy).name},
                  {"description", info(strategy).description},
@@ -211,12 +218,12 @@ json run_cluster_once(const ClusterOptions& o, Strategy strategy, uint64_t sessi
                  {"non_2xx", s.non_2xx},
                  {"unexpected_exits", unexpected},
                  {"rss_kib", rss},
-                 {"replay",
-                  replay.ran ? json{{"verdict", replay.verdict},
-                                    {"tampered", replay.tampered},
-                                    {"visits_before", replay.visits_before},
-                                    {"replay_visits", replay.replay_visits}}
-                             : json{{"verdict", o.replay ? "not run: " + replay.error : "skipped"}}},
+                 {"replay", replay.ran ? json{{"verdict", replay.verdict},
+                                              {"tampered", replay.tampered},
+                                              {"visits_before", replay.visits_before},
+                                              {"replay_visits", replay.replay_visits}}
+                                       : json{{"verdict",
+                                               o.replay ? "not run: " + replay.error : "skipped"}}},
                  {"series", series}}}};
   return e;
 }
