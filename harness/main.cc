@@ -10,6 +10,7 @@
 #include "common/cli_parse.h"
 #include "harness/cluster/cluster_command.h"
 #include "harness/cluster/cluster_options.h"
+#include "harness/compare/baseline_command.h"
 #include "harness/compare/compare_command.h"
 #include "harness/load/load_command.h"
 #include "harness/matrix/matrix_command.h"
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   harness::RunCommandOptions run;
   matrix::MatrixOptions matrix;
   harness::CompareCommandOptions compare;
+  harness::BaselineCommandOptions baseline;
   report::ReportOptions report;
   cluster::ClusterOptions cluster;
   Subcommand subcommands[] = {
@@ -67,11 +69,18 @@ int main(int argc, char** argv) {
        {},
        [&] { return matrix::run_matrix_command(matrix, argc, argv); }},
       {"compare",
-       "Compare two result files: change in throughput, p99 and CPU per request, Mann-Whitney U "
-       "over repetitions; exit 1 on a significant regression",
+       "Compare two result files: change in throughput, p99 and CPU per request (Mann-Whitney U "
+       "over repetitions) and in counts per request (a tolerance); exit 1 on a regression, 3 "
+       "when something could not be judged",
        [&](CLI::App& c) { harness::add_compare_command_flags(c, compare); },
        {},
        [&] { return harness::run_compare_command(compare); }},
+      {"baseline",
+       "Make a CI gate's baseline from A/A runs of one matrix: the counts per request whose "
+       "spread between runs is small, with the tolerances `iomb compare --counts-only` judges",
+       [&](CLI::App& c) { harness::add_baseline_command_flags(c, baseline); },
+       {},
+       [&] { return harness::run_baseline_command(baseline); }},
       {"report",
        "Write summary.md, gnuplot plots (SVG, PNG) and an offline index.html from the result "
        "files in DIR (for an iomb cluster directory: its strategy table and plots)",

@@ -42,7 +42,15 @@ std::string nanoseconds(double ns) {
   return three_digits(ns) + "ns";
 }
 
-std::string p_text(const MetricComparison& m) { return printf_string("%.3f", m.p_value); }
+std::string p_text(const MetricComparison& m) {
+  return std::isfinite(m.p_value) ? printf_string("%.3f", m.p_value) : "-";
+}
+
+std::string verdict_text(const MetricComparison& m) {
+  std::string text = verdict_name(m.verdict);
+  if (!m.note.empty()) text += " (" + m.note + ")";
+  return text;
+}
 
 using Table = std::vector<std::vector<std::string>>;
 
@@ -54,15 +62,15 @@ Table table_rows(const Comparison& comparison) {
       rows.push_back({first ? row.name : "", m.metric, format_metric_value(m.metric, m.base_median),
                       format_metric_value(m.metric, m.new_median), format_change(m.change),
                       p_text(m), std::to_string(m.base_n) + "/" + std::to_string(m.new_n),
-                      verdict_name(m.verdict)});
+                      judged_by(m), verdict_text(m)});
       first = false;
     }
   }
   return rows;
 }
 
-const std::vector<std::string> kHeader = {"benchmark", "metric", "base", "new",
-                                          "change",    "p",      "n",    "verdict"};
+const std::vector<std::string> kHeader = {"benchmark", "metric", "base",      "new",    "change",
+                                          "p",         "n",      "judged by", "verdict"};
 
 std::string unmatched_lines(const Comparison& comparison, const std::string& bullet) {
   std::string out;
@@ -90,19 +98,26 @@ std::string format_summary(const Comparison& comparison) {
   int counts[4] = {0, 0, 0, 0};
   for (const auto& row : comparison.rows) ++counts[static_cast<int>(row.verdict)];
   std::string threshold = printf_string("%g", comparison.options.threshold * 100);
+  std::string judged = comparison.options.counts_only
+                           ? "counts only"
+                           : "times: two-sided Mann-Whitney U, alpha " +
+                                 printf_string("%g", comparison.options.alpha) + ", threshold " +
+                                 threshold + "%";
+  for (const auto& [metric, tolerance] : comparison.options.count_tolerance) {
+    judged += "; " + metric + ": tolerance " + printf_string("%g", tolerance * 100) + "%";
+  }
   return std::to_string(counts[static_cast<int>(Verdict::kRegressed)]) + " regressed, " +
          std::to_string(counts[static_cast<int>(Verdict::kImproved)]) + " improved, " +
          std::to_string(counts[static_cast<int>(Verdict::kNoChange)]) + " no change, " +
          std::to_string(counts[static_cast<int>(Verdict::kInsufficientData)]) +
-         " insufficient data (two-sided Mann-Whitney U, alpha " +
-         printf_string("%g", comparison.options.alpha) + ", threshold " + threshold + "%)";
+         " insufficient data (" + judged + ")";
 }
 
 std::string format_repetitions_hint(const Comparison& comparison) {
   size_t fewest = 0;
   for (const auto& row : comparison.rows) {
     for (const auto& m : row.metrics) {
-      if (m.verdict != Verdict::kInsufficientData) continue;
+      if (m.verdict != Verdict::kInsufficientData || m.tolerance > 0) continue;
       const size_t n = std::min(m.base_n, m.new_n);
       if (fewest == 0 || n < fewest) fewest = n;
     }
@@ -127,7 +142,7 @@ std::string format_terminal_table(const Comparison& comparison) {
     std::string out;
     for (size_t c = 0; c < cells.size(); ++c) {
       // Text columns left-aligned, numbers right-aligned.
-      const bool left = c < 2 || c + 1 == cells.size();
+      const bool left = c < 2 || c + 2 >= cells.size();
       const std::string pad(width[c] - cells[c].size(), ' ');
       out += left ? cells[c] + pad : pad + cells[c];
       if (c + 1 < cells.size()) out += "  ";
@@ -154,13 +169,14 @@ std::string format_markdown_table(const Comparison& comparison) {
   };
   std::string out = "| " + kHeader[0];
   for (size_t c = 1; c < kHeader.size(); ++c) out += " | " + kHeader[c];
-  out += " |\n|---|---|--:|--:|--:|--:|--:|---|\n";
+  out += " |\n|---|---|--:|--:|--:|--:|--:|---|---|\n";
   for (const auto& row : table_rows(comparison)) {
     out += "|";
     for (size_t c = 0; c < row.size(); ++c) {
       std::string cell = escape(row[c]);
       if (c == 0 && !cell.empty()) cell = "`" + cell + "`";
-      if (c + 1 == row.size() && (row[c] == "regressed" || row[c] == "improved")) {
+      if (c + 1 == row.size() && (row[c] == "regressed" || row[c] == "improved" ||
+                                  row[c].starts_with("insufficient"))) {
         cell = "**" + cell + "**";
       }
       out += " " + cell + " |";

@@ -30,6 +30,28 @@ void add_row(const result::ResultEntry& row, const std::string& source, Benchmar
   if (throughput > 0) samples->throughput.push_back(throughput);
   if (row.p99_us) samples->p99_us.push_back(*row.p99_us);
   if (row.cpu_time) samples->cpu_ns.push_back(*row.cpu_time * unit);
+  if (row.syscalls_per_req) samples->syscalls_per_req.push_back(*row.syscalls_per_req);
+  if (row.ctx_switches_per_req) samples->ctx_switches_per_req.push_back(*row.ctx_switches_per_req);
+}
+
+bool has_samples(const BenchmarkSamples& s) {
+  return !s.throughput.empty() || !s.cpu_ns.empty() || !s.p99_us.empty() ||
+         !s.syscalls_per_req.empty() || !s.ctx_switches_per_req.empty();
+}
+
+std::map<std::string, double> read_count_tolerance(const nlohmann::json& context,
+                                                   const std::string& source) {
+  std::map<std::string, double> out;
+  if (!context.is_object() || !context.contains("gate")) return out;
+  const nlohmann::json& tolerance = context["gate"].value("tolerance", nlohmann::json::object());
+  if (!tolerance.is_object()) fail(source, "context.gate.tolerance is not an object");
+  for (const auto& [metric, value] : tolerance.items()) {
+    if (!value.is_number() || value.get<double>() <= 0 || value.get<double>() >= 1) {
+      fail(source, "context.gate.tolerance." + metric + " is not a fraction in (0, 1)");
+    }
+    out[metric] = value.get<double>();
+  }
+  return out;
 }
 
 }  // namespace
@@ -38,6 +60,7 @@ ResultFile parse_result_json(const nlohmann::json& json, const std::string& sour
   const result::ResultDocument doc = result::result_document(json, source);
   ResultFile file;
   file.source = source;
+  file.count_tolerance = read_count_tolerance(doc.context, source);
   std::map<std::string, size_t> index;                   // name -> position in file.benchmarks
   std::map<std::string, result::ResultEntry> aggregate;  // name -> median (or mean) row
   for (const auto& json_row : doc.benchmarks) {
@@ -65,14 +88,12 @@ ResultFile parse_result_json(const nlohmann::json& json, const std::string& sour
   }
   // Files written with only aggregates (--benchmark_report_aggregates_only) give one sample.
   for (auto& samples : file.benchmarks) {
-    if (samples.throughput.empty() && samples.cpu_ns.empty() && aggregate.count(samples.name)) {
+    if (!has_samples(samples) && aggregate.count(samples.name)) {
       add_row(aggregate[samples.name], source, &samples);
       samples.from_aggregate = true;
     }
   }
-  std::erase_if(file.benchmarks, [](const BenchmarkSamples& s) {
-    return s.throughput.empty() && s.cpu_ns.empty() && s.p99_us.empty();
-  });
+  std::erase_if(file.benchmarks, [](const BenchmarkSamples& s) { return !has_samples(s); });
   return file;
 }
 

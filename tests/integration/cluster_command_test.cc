@@ -58,6 +58,18 @@ class ClusterCommandTest : public ::testing::Test {
   }
 
   static double n(const json& e, const char* key) { return e.value(key, -1.0); }
+  // One line per run with the figures the cases judge, for the failure message.
+  static std::string figures(const std::map<std::string, json>& runs) {
+    std::string out = "\n";
+    for (const auto& [name, e] : runs) {
+      const json& replay = e["iomb"]["cluster"]["replay"];
+      out += name + ": req/s " + std::to_string(n(e, "items_per_second")) + " errors " +
+             std::to_string(n(e, "errors")) + " lost " + std::to_string(n(e, "sessions_lost")) +
+             " stale " + std::to_string(n(e, "sessions_stale")) + " replay " + replay.dump() +
+             "\n";
+    }
+    return out;
+  }
   static std::string replay(const json& e) {
     return e["iomb"]["cluster"]["replay"].value("verdict", "");
   }
@@ -70,6 +82,7 @@ class ClusterCommandTest : public ::testing::Test {
 
 TEST_F(ClusterCommandTest, EveryStrategyThroughANodeKill) {
   auto runs = cluster({"--strategy", "all", "--kill-node", "1", "--at", "1500ms"});
+  SCOPED_TRACE(figures(runs));
   ASSERT_EQ(runs.size(), 8u);
   for (const auto& [name, e] : runs) {
     SCOPED_TRACE(name);

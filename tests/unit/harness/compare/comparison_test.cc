@@ -138,5 +138,107 @@ TEST(VerdictName, Spellings) {
   EXPECT_STREQ(verdict_name(Verdict::kInsufficientData), "insufficient data");
 }
 
+
+// A row with the matrix's counts: every repetition carries the cell's one syscall count.
+BenchmarkSamples counted(const std::string& name, double syscalls, std::vector<double> switches) {
+  BenchmarkSamples b = bench(name, kBaseThroughput, kBaseP99, kBaseCpu);
+  b.syscalls_per_req.assign(5, syscalls);
+  b.ctx_switches_per_req = std::move(switches);
+  return b;
+}
+
+CompareOptions gate_options() {
+  CompareOptions o;
+  o.count_tolerance = {{kSyscallsMetric, 0.05}, {kCtxSwitchesMetric, 0.10}};
+  o.counts_only = true;
+  return o;
+}
+
+TEST(CompareCounts, OneExtraSyscallPerRequestIsARegressionNamingTheCounter) {
+  auto base = file({counted("nio/c1", 2.95, {1.0, 1.01, 0.99, 1.0, 1.0})});
+  auto next = file({counted("nio/c1", 3.95, {1.0, 1.0, 1.02, 0.99, 1.0})});
+  Comparison c = compare_results(base, next, gate_options());
+  ASSERT_EQ(c.rows.size(), 1u);
+  ASSERT_EQ(c.rows[0].metrics.size(), 2u);  // counts only: no time metric judged
+  const auto& s = metric(c.rows[0], kSyscallsMetric);
+  EXPECT_EQ(s.verdict, Verdict::kRegressed);
+  EXPECT_NEAR(s.change, 1.0 / 2.95, 1e-12);
+  EXPECT_EQ(judged_by(s), "tolerance 5%");
+  EXPECT_EQ(metric(c.rows[0], kCtxSwitchesMetric).verdict, Verdict::kNoChange);
+  EXPECT_TRUE(has_significant_regression(c));
+}
+
+TEST(CompareCounts, WithinToleranceIsNoChangeAndFewerIsAnImprovement) {
+  auto base = file({counted("a", 2.95, {1.0}), counted("b", 2.0, {1.0})});
+  auto next = file({counted("a", 3.05, {1.09}), counted("b", 1.5, {0.8})});
+  Comparison c = compare_results(base, next, gate_options());
+  EXPECT_EQ(metric(c.rows[0], kSyscallsMetric).verdict, Verdict::kNoChange);  // +3.4 %
+  EXPECT_EQ(metric(c.rows[0], kCtxSwitchesMetric).verdict, Verdict::kNoChange);  // +9 %
+  EXPECT_EQ(metric(c.rows[1], kSyscallsMetric).verdict, Verdict::kImproved);
+  EXPECT_EQ(c.rows[1].verdict, Verdict::kImproved);
+  EXPECT_FALSE(has_significant_regression(c));
+  EXPECT_FALSE(has_unjudged(c));
+}
+
+TEST(CompareCounts, ACountBaseGatesButNewLacksIsUnjudgedNotPassed) {
+  auto base = file({counted("a", 2.95, {1.0})});
+  BenchmarkSamples without = counted("a", 0, {1.0});
+  without.syscalls_per_req.clear();  // perf could not attach in the new run
+  Comparison c = compare_results(base, file({without}), gate_options());
+  const auto& s = metric(c.rows[0], kSyscallsMetric);
+  EXPECT_EQ(s.verdict, Verdict::kInsufficientData);
+  EXPECT_NE(s.note.find("NEW has no syscalls/req"), std::string::npos);
+  EXPECT_FALSE(has_significant_regression(c));
+  EXPECT_TRUE(has_unjudged(c));
+}
+
+TEST(CompareCounts, ABaseBenchmarkMissingFromNewIsUnjudged) {
+  auto base = file({counted("a", 2.95, {1.0}), counted("b", 2.0, {1.0})});
+  auto next = file({counted("a", 2.95, {1.0})});
+  Comparison c = compare_results(base, next, gate_options());
+  EXPECT_EQ(c.only_in_base, std::vector<std::string>{"b"});
+  EXPECT_TRUE(has_unjudged(c));
+}
+
+TEST(CompareCounts, OnlyTheCountsAndCellsTheBaselineNamesAreGated) {
+  // The baseline gates syscalls only; a cell without counts in the baseline is skipped.
+  BenchmarkSamples ungated = bench("c100", kBaseThroughput, kBaseP99, kBaseCpu);
+  auto base = file({counted("c1", 2.95, {}), ungated});
+  auto next = file({counted("c1", 2.95, {5.0}), counted("c100", 9.0, {9.0})});
+  CompareOptions o = gate_options();
+  o.count_tolerance.erase(kCtxSwitchesMetric);
+  Comparison c = compare_results(base, next, o);
+  ASSERT_EQ(c.rows.size(), 1u);
+  EXPECT_EQ(c.rows[0].name, "c1");
+  ASSERT_EQ(c.rows[0].metrics.size(), 1u);
+  EXPECT_EQ(c.rows[0].metrics[0].metric, kSyscallsMetric);
+  EXPECT_FALSE(has_unjudged(c));
+}
+
+TEST(CompareCounts, WithoutAToleranceCountsAreNotCompared) {
+  auto base = file({counted("a", 2.0, {1.0, 1.0, 1.0, 1.0, 1.0})});
+  auto next = file({counted("a", 4.0, {2.0, 2.0, 2.0, 2.0, 2.0})});
+  Comparison c = compare_results(base, next, CompareOptions{});
+  for (const auto& m : c.rows[0].metrics) {
+    EXPECT_NE(m.metric, kSyscallsMetric);
+    EXPECT_NE(m.metric, kCtxSwitchesMetric);
+  }
+  EXPECT_FALSE(has_significant_regression(c));
+}
+
+TEST(CompareCounts, ACountWhereThereWasNoneIsARegression) {
+  EXPECT_EQ(compare_count(kSyscallsMetric, {0}, {0.5}, 0.05).verdict, Verdict::kRegressed);
+  EXPECT_EQ(compare_count(kSyscallsMetric, {0}, {0}, 0.05).verdict, Verdict::kNoChange);
+}
+
+TEST(CompareResults, TooFewRepetitionsAreUnjudged) {
+  auto three = [](double f) {
+    return file({bench("a", {100 * f, 101 * f, 99 * f}, {50, 51, 49}, {4000, 4010, 3990})});
+  };
+  Comparison c = compare_results(three(1), three(0.5), CompareOptions{});
+  EXPECT_FALSE(has_significant_regression(c));
+  EXPECT_TRUE(has_unjudged(c));
+}
+
 }  // namespace
 }  // namespace iomb::compare

@@ -111,5 +111,29 @@ TEST(LoadResultFile, ReadsAFileAndNamesBadOnes) {
   EXPECT_THROW(load_result_file("/nonexistent/iomb.json"), std::runtime_error);
 }
 
+
+TEST(ParseResultJson, ReadsCountsAndTheBaselinesTolerances) {
+  nlohmann::json row = iteration("a", 100, 50, 4000);
+  row["syscalls_per_req"] = 2.95;
+  row["ctx_switches_per_req"] = 1.01;
+  nlohmann::json json = {
+      {"context", {{"gate", {{"tolerance", {{"syscalls/req", 0.05}}}}}}},
+      {"benchmarks", {row}}};
+  ResultFile file = parse_result_json(json, "baseline");
+  ASSERT_EQ(file.benchmarks.size(), 1u);
+  EXPECT_EQ(file.benchmarks[0].syscalls_per_req, std::vector<double>{2.95});
+  EXPECT_EQ(file.benchmarks[0].ctx_switches_per_req, std::vector<double>{1.01});
+  EXPECT_EQ(file.count_tolerance.at("syscalls/req"), 0.05);
+  json["context"]["gate"]["tolerance"]["syscalls/req"] = 5;  // a percentage is not a fraction
+  EXPECT_THROW(parse_result_json(json, "baseline"), std::runtime_error);
+}
+
+TEST(ParseResultJson, ARowWithOnlyCountsIsKept) {
+  nlohmann::json json = {{"benchmarks", {{{"name", "a"}, {"syscalls_per_req", 2.0}}}}};
+  ResultFile file = parse_result_json(json, "counts");
+  ASSERT_EQ(file.benchmarks.size(), 1u);
+  EXPECT_EQ(file.benchmarks[0].syscalls_per_req, std::vector<double>{2.0});
+}
+
 }  // namespace
 }  // namespace iomb::compare
