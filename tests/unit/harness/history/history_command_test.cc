@@ -167,3 +167,35 @@ TEST(HistorySeries, OneSeriesPerTrackedMetricAndTheFileNameWithoutASha) {
 
 }  // namespace
 }  // namespace iomb::harness
+
+namespace iomb::history {
+namespace {
+
+// One throughput series: six results at 1000 req/s, then six at `after`.
+HistoryInput throughput_history(double after) {
+  HistoryInput input;
+  MetricSeries series{"b", result::find_measure("throughput"), {}, {}};
+  for (size_t i = 0; i < 12; ++i) {
+    input.results.push_back({"r" + std::to_string(i), "c" + std::to_string(i)});
+    series.results.push_back(i);
+    series.medians.push_back((i < 6 ? 1000 : after) + (i % 3));
+  }
+  input.series.push_back(series);
+  return input;
+}
+
+TEST(HistoryAnalysis, LowerThroughputIsARegressionHigherIsNot) {
+  const HistoryReport lower = analyse_history(throughput_history(800), EDivisiveOptions{});
+  ASSERT_EQ(lower.changes.size(), 1u);
+  EXPECT_EQ(lower.changes[0].commit, "c6");
+  EXPECT_NEAR(lower.changes[0].change, -0.2, 0.01);
+  EXPECT_TRUE(lower.changes[0].regression);
+  EXPECT_TRUE(latest_change_is_regression(lower));
+  const HistoryReport higher = analyse_history(throughput_history(1200), EDivisiveOptions{});
+  ASSERT_EQ(higher.changes.size(), 1u);
+  EXPECT_FALSE(higher.changes[0].regression);
+  EXPECT_FALSE(latest_change_is_regression(higher));
+}
+
+}  // namespace
+}  // namespace iomb::history
