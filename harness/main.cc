@@ -12,6 +12,8 @@
 #include "harness/cluster/cluster_options.h"
 #include "harness/compare/baseline_command.h"
 #include "harness/compare/compare_command.h"
+#include "harness/export/export_command.h"
+#include "harness/history/history_command.h"
 #include "harness/load/load_command.h"
 #include "harness/matrix/matrix_command.h"
 #include "harness/report/report_command.h"
@@ -47,6 +49,8 @@ int main(int argc, char** argv) {
   matrix::MatrixOptions matrix;
   harness::CompareCommandOptions compare;
   harness::BaselineCommandOptions baseline;
+  harness::HistoryCommandOptions history;
+  harness::ExportCommandOptions export_options;
   report::ReportOptions report;
   cluster::ClusterOptions cluster;
   Subcommand subcommands[] = {
@@ -81,6 +85,19 @@ int main(int argc, char** argv) {
        [&](CLI::App& c) { harness::add_baseline_command_flags(c, baseline); },
        {},
        [&] { return harness::run_baseline_command(baseline); }},
+      {"history",
+       "Change points over the results of successive commits (E-divisive means, permutation "
+       "test) per benchmark and metric; --fail-on-regression exits 1 when the latest is a "
+       "regression",
+       [&](CLI::App& c) { harness::add_history_command_flags(c, history); },
+       {},
+       [&] { return harness::run_history_command(history); }},
+      {"export",
+       "Write a result file for CI dashboards: Bencher Metric Format (every measure, median with "
+       "min/max) or github-action-benchmark's customSmallerIsBetter / customBiggerIsBetter",
+       [&](CLI::App& c) { harness::add_export_command_flags(c, export_options); },
+       {},
+       [&] { return harness::run_export_command(export_options); }},
       {"report",
        "Write summary.md, gnuplot plots (SVG, PNG) and an offline index.html from the result "
        "files in DIR (for an iomb cluster directory: its strategy table and plots)",
