@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "common/cli_parse.h"
+#include "harness/ab/ab_command.h"
 #include "harness/cluster/cluster_command.h"
 #include "harness/cluster/cluster_options.h"
 #include "harness/compare/baseline_command.h"
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
   harness::ExportCommandOptions export_options;
   report::ReportOptions report;
   cluster::ClusterOptions cluster;
+  ab::AbCommandOptions ab;
   Subcommand subcommands[] = {
       {"load",
        "Drive a running target (closed loop, open loop with --rate, churn); every echoed byte is "
@@ -98,6 +100,13 @@ int main(int argc, char** argv) {
        [&](CLI::App& c) { harness::add_export_command_flags(c, export_options); },
        {},
        [&] { return harness::run_export_command(export_options); }},
+      {"ab",
+       "Two builds in one job: each cell's base and candidate servers run back to back (a "
+       "fresh server each, --repetitions rounds), judged on the ratios of the pairs; exit 1 on "
+       "a regression, 3 when too few pairs to tell",
+       [&](CLI::App& c) { ab::add_ab_command_flags(c, ab); },
+       {},
+       [&] { return ab::run_ab_command(ab, argc, argv); }},
       {"report",
        "Write summary.md, gnuplot plots (SVG, PNG) and an offline index.html from the result "
        "files in DIR (for an iomb cluster directory: its strategy table and plots)",

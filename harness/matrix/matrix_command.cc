@@ -53,7 +53,9 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-MatrixSpec load_spec(const MatrixOptions& o, std::string* source, std::string* text) {
+}  // namespace
+
+MatrixSpec load_matrix_spec(const MatrixOptions& o, std::string* source, std::string* text) {
   if (!o.config.empty()) {
     *source = o.config;
     std::ifstream in(o.config);
@@ -92,6 +94,8 @@ MatrixSpec load_spec(const MatrixOptions& o, std::string* source, std::string* t
   }
   return spec;
 }
+
+namespace {
 
 // Runs iomb-floor once for the whole matrix and keeps its output in raw/floor.json, which every
 // `iomb run` then reads (--floor-binary FILE.json) instead of measuring again.
@@ -162,11 +166,16 @@ int run_matrix_command(const MatrixOptions& o, int argc, char** argv) {
   MatrixSpec spec;
   std::string source, text;
   try {
-    spec = load_spec(o, &source, &text);
+    spec = load_matrix_spec(o, &source, &text);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "iomb matrix: %s\n", e.what());
     return 2;
   }
+  return run_loaded_matrix(std::move(spec), source, text, o, argc, argv);
+}
+
+int run_loaded_matrix(MatrixSpec spec, const std::string& source, const std::string& text,
+                      const MatrixOptions& o, int argc, char** argv) {
   const auto closed = closed_loop_cells(spec);
   const size_t open = open_loop_cell_count(spec);
   const size_t runs = (closed.size() + open) * static_cast<size_t>(spec.repetitions);

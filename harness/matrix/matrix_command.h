@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include "harness/matrix/matrix_spec.h"
+
 namespace CLI {
 class App;
 }
@@ -31,5 +33,14 @@ void add_matrix_command_flags(CLI::App& app, MatrixOptions& o);
 // Exit code: 0 every run ok or skipped, 1 a run failed, 2 a bad matrix, 130/143 interrupted by
 // SIGINT/SIGTERM (results.json then holds the runs completed so far).
 int run_matrix_command(const MatrixOptions& o, int argc, char** argv);
+
+// The two halves of run_matrix_command, for commands that rewrite a matrix before running it
+// (`iomb ab` doubles every server). load_matrix_spec reads the preset or --config with the
+// overrides of `o` applied (throws std::invalid_argument; `source` and `text` say what was read);
+// run_loaded_matrix runs `spec` as run_matrix_command would (same exit codes), writing `text`
+// to <out>/matrix.toml.
+MatrixSpec load_matrix_spec(const MatrixOptions& o, std::string* source, std::string* text);
+int run_loaded_matrix(MatrixSpec spec, const std::string& source, const std::string& text,
+                      const MatrixOptions& o, int argc, char** argv);
 
 }  // namespace iomb::matrix
