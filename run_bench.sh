@@ -3,7 +3,11 @@
 #   ./run_bench.sh            the main job: install deps, release build, quick matrix (< 5 min), report
 #   ./run_bench.sh test       install deps, build, run the whole test suite (release, then ASan)
 #   ./run_bench.sh full       the full matrix: every model and mode (< 60 min), report
-#   ./run_bench.sh ci         the ci matrix: a small fixed set for regression tracking (~1 min)
+#   ./run_bench.sh ci         the ci matrix: a small fixed set for regression tracking (~2 min)
+#   ./run_bench.sh gate       the CI gate: the ci matrix, its counts per request judged against
+#                             results/baseline/ci.json (exit 1 regressed, 3 could not judge)
+#   ./run_bench.sh baseline [N]  refresh that baseline on purpose: N (3) A/A runs of the ci
+#                             matrix, only the counts whose spread is small are gated
 #   ./run_bench.sh build      install deps and build the release preset only
 #   ./run_bench.sh fuzz [S]   build the libFuzzer targets (clang, ASan+UBSan), run each S s (600)
 #   ./run_bench.sh tsan       build the tsan preset, run the integration rows of every mode with
@@ -18,7 +22,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 say() { echo "iomb: $*" >&2; }
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 ensure_deps() {
@@ -83,6 +87,49 @@ matrix_job() {
     say "iomb matrix exited $rc: a run failed or the matrix was interrupted (see above)"
     exit "$rc"
   fi
+}
+
+GATE_BASELINE=results/baseline/ci.json
+
+# gate_job: the ci matrix, then `iomb compare --counts-only` against the committed baseline;
+# the table is also written as Markdown (gate.md) for a pull-request comment.
+gate_job() {
+  local bin=build/release/bin dir rc=0 start
+  start=$(date +%s)
+  dir="results/runs/$(date -u +%Y%m%dT%H%M%SZ)-ci"
+  if [[ ! -f $GATE_BASELINE ]]; then
+    say "no baseline at $GATE_BASELINE: make one with ./run_bench.sh baseline"
+    exit 2
+  fi
+  "$bin/iomb" matrix --preset ci --no-floor --out "$dir" || rc=$?
+  if [[ ! -f $dir/results.json ]] || ((rc != 0)); then
+    say "the ci matrix failed (exit $rc): the gate cannot judge"
+    exit 3
+  fi
+  rc=0
+  "$bin/iomb" compare --counts-only "$GATE_BASELINE" "$dir/results.json" \
+    --markdown "$dir/gate.md" || rc=$?
+  case $rc in
+    0) say "gate passed in $(( $(date +%s) - start )) s (table: $dir/gate.md)" ;;
+    1) say "gate FAILED: a count per request regressed (above; table: $dir/gate.md)" ;;
+    *) say "gate FAILED: it could not judge everything the baseline gates (exit $rc)" ;;
+  esac
+  exit "$rc"
+}
+
+# baseline_job N: N A/A runs of the ci matrix on this build and machine, then `iomb baseline`.
+baseline_job() {
+  local n=$1 bin=build/release/bin runs=() i dir stamp
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  for ((i = 1; i <= n; i++)); do
+    dir="results/runs/$stamp-baseline-$i"
+    say "A/A run $i of $n of the ci matrix"
+    "$bin/iomb" matrix --preset ci --no-floor --out "$dir"
+    runs+=("$dir/results.json")
+  done
+  mkdir -p "$(dirname "$GATE_BASELINE")"
+  "$bin/iomb" baseline "${runs[@]}" --out "$GATE_BASELINE"
+  say "baseline written to $GATE_BASELINE: review it (git diff) and commit it with the change that moved it"
 }
 
 FUZZ_TARGETS=(fuzz_http_codec fuzz_http_response fuzz_cookies fuzz_matrix_toml fuzz_result_file)
@@ -209,6 +256,16 @@ case "$cmd" in
   tsan)
     ensure_deps
     tsan_job
+    ;;
+  gate)
+    ensure_deps
+    build_preset release "${BENCH_TARGETS[@]}"
+    gate_job
+    ;;
+  baseline)
+    ensure_deps
+    build_preset release "${BENCH_TARGETS[@]}"
+    baseline_job "${2:-3}"
     ;;
   quick | full | ci)
     ensure_deps

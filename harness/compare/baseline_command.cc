@@ -21,7 +21,7 @@ void add_baseline_command_flags(CLI::App& app, BaselineCommandOptions& o) {
   app.add_option("--out", o.out, "Where to write the baseline (e.g. results/baseline/ci.json)")
       ->required();
   app.add_option("--tolerance", o.tolerance,
-                 "The gate's tolerance per count: 'syscalls/req=5%', 'ctx sw/req=10%' "
+                 "The gate's tolerance per count: 'syscalls/req=15%', 'ctx sw/req=10%' "
                  "(repeatable; the counts named are the ones considered)")
       ->capture_default_str();
   app.add_option("--max-spread-of-tolerance", o.max_spread_of_tolerance,

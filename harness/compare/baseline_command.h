@@ -11,7 +11,10 @@ namespace iomb::harness {
 struct BaselineCommandOptions {
   std::vector<std::string> runs;
   std::string out;
-  std::vector<std::string> tolerance = {"syscalls/req=5%", "ctx sw/req=10%"};
+  // Measured here (3 A/A runs of the ci matrix on 2 busy vCPUs): syscalls/req at 1 connection
+  // spread up to 4.4 % (nio) and 8.6 % (asio), context switches 0.2 %; one extra syscall per
+  // request is +20 % (asio) to +51 % (bio).
+  std::vector<std::string> tolerance = {"syscalls/req=15%", "ctx sw/req=10%"};
   double max_spread_of_tolerance = 0.5;
 };
 
