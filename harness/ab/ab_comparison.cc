@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <optional>
 
@@ -59,15 +60,34 @@ const MetricSpec kMetrics[] = {
      [](const result::ResultEntry& e) { return e.ctx_switches_per_req; }},
 };
 
+// The metrics whose lack of pairs leaves a cell unjudged; the others (p99, the counts) judge
+// when they can and are shown otherwise.
+bool is_primary(const std::string& metric) { return metric == "cpu/req" || metric == "throughput"; }
+
 Verdict cell_verdict(const CellAb& cell) {
-  auto any = [&cell](Verdict v) {
-    return std::any_of(cell.metrics.begin(), cell.metrics.end(),
-                       [v](const PairedMetric& m) { return m.verdict == v; });
+  auto any = [&cell](Verdict v, bool primary_only) {
+    return std::any_of(cell.metrics.begin(), cell.metrics.end(), [&](const PairedMetric& m) {
+      return m.judged && m.verdict == v && (!primary_only || is_primary(m.metric));
+    });
   };
-  if (any(Verdict::kRegressed)) return Verdict::kRegressed;
-  if (any(Verdict::kImproved)) return Verdict::kImproved;
-  if (cell.metrics.empty() || any(Verdict::kInsufficientData)) return Verdict::kInsufficientData;
+  if (any(Verdict::kRegressed, false)) return Verdict::kRegressed;
+  if (any(Verdict::kImproved, false)) return Verdict::kImproved;
+  const bool has_primary = std::any_of(cell.metrics.begin(), cell.metrics.end(),
+                                       [](const PairedMetric& m) { return is_primary(m.metric); });
+  if (!has_primary || any(Verdict::kInsufficientData, true)) return Verdict::kInsufficientData;
   return Verdict::kNoChange;
+}
+
+// The connections of a benchmark name's "/c:N/" part; 0 when it has none.
+int connections_of(const std::string& name) {
+  const size_t at = name.find("/c:");
+  return at == std::string::npos ? 0 : std::atoi(name.c_str() + at + 3);
+}
+
+// A run that served nothing (starved by a busy machine) or says it is not valid measured
+// nothing: its pair is dropped rather than read as a ratio.
+bool measured(const result::ResultEntry& e) {
+  return e.valid.value_or(true) && e.items_per_second.value_or(1) > 0;
 }
 
 }  // namespace
@@ -163,6 +183,10 @@ AbComparison compare_ab(const std::vector<nlohmann::json>& entries, const AbOpti
     for (const auto& [rep, base_run] : runs.base) {
       auto it = runs.candidate.find(rep);
       if (!base_run.entry || it == runs.candidate.end() || !it->second.entry) continue;
+      if (!measured(*base_run.entry) || !measured(*it->second.entry)) {
+        ++cell.unmeasured;
+        continue;
+      }
       pairs.emplace_back(&*base_run.entry, &*it->second.entry);
     }
     cell.pairs = pairs.size();
@@ -175,8 +199,14 @@ AbComparison compare_ab(const std::vector<nlohmann::json>& entries, const AbOpti
         candidate.push_back(*cv);
       }
       if (base.empty()) continue;
-      cell.metrics.push_back(
-          compare_paired(spec.name, spec.higher_is_better, base, candidate, options));
+      PairedMetric m = compare_paired(spec.name, spec.higher_is_better, base, candidate, options);
+      if (m.counted_once && connections_of(name) != 1) {
+        m.judged = false;
+        m.verdict = Verdict::kNoChange;
+        m.note = "not judged: one count per side at " + std::to_string(connections_of(name)) +
+                 " connections, where batching makes it timing-dependent";
+      }
+      cell.metrics.push_back(std::move(m));
     }
     cell.verdict = cell_verdict(cell);
     if (cell.candidate_failed > cell.base_failed) {
@@ -192,6 +222,10 @@ AbComparison compare_ab(const std::vector<nlohmann::json>& entries, const AbOpti
     } else if (cell.base_failed > 0 || cell.candidate_failed > 0) {
       cell.note = std::to_string(cell.base_failed) + " base and " +
                   std::to_string(cell.candidate_failed) + " candidate runs failed";
+    }
+    if (cell.unmeasured > 0) {
+      cell.note += std::string(cell.note.empty() ? "" : "; ") + std::to_string(cell.unmeasured) +
+                   " pair(s) dropped: a side served nothing or was not valid";
     }
     out.cells.push_back(std::move(cell));
   }

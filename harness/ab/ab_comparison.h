@@ -32,12 +32,18 @@ struct PairedMetric {
   bool counted_once = false;
   double p_value = 1;  // one-sided, in the direction of the median ratio; NaN when counted once
   Verdict verdict = Verdict::kNoChange;
+  // False for a count made once per side at more than one connection: event batching makes it
+  // timing-dependent there (an identical aio binary measured -7 %), so one ratio cannot judge
+  // it; shown, with `note`, and left out of the cell's verdict.
+  bool judged = true;
+  std::string note;
 };
 
 struct CellAb {
   std::string name;  // the benchmark name without "@base"/"@candidate"
   size_t pairs = 0;  // repetitions where both sides measured
   size_t base_failed = 0, candidate_failed = 0, skipped = 0;
+  size_t unmeasured = 0;  // pairs dropped: a side served nothing or was marked not valid
   std::vector<PairedMetric> metrics;
   Verdict verdict = Verdict::kNoChange;
   std::string note;  // why the verdict is what it is when no metric says so (failures, skips)

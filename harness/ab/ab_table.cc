@@ -47,6 +47,7 @@ std::string p_text(const PairedMetric& m) {
 }
 
 std::string detail_text(const PairedMetric& m) {
+  if (!m.note.empty()) return printf_text("ratio %.3f, ", m.median_ratio) + m.note;
   if (m.counted_once) {
     return printf_text("ratio %.3f of one count per side, copied to every run", m.median_ratio);
   }
@@ -85,7 +86,7 @@ std::string format_ab_terminal(const AbComparison& comparison) {
     }
     for (const PairedMetric& m : cell.metrics) {
       out += label + ": " + m.metric + " " + change_text(m) + " (" + detail_text(m) + ") " +
-             shouted(m.verdict) + "\n";
+             (m.judged ? shouted(m.verdict) : std::string("not judged")) + "\n";
     }
   }
   return out + format_ab_summary(comparison);
@@ -107,8 +108,9 @@ std::string format_ab_markdown(const AbComparison& comparison) {
              printf_text("%.3f | %.3f | %.3f", m.median_ratio, m.min_ratio, m.max_ratio) + " | " +
              (m.counted_once ? std::string("one count")
                              : std::to_string(m.worse) + "/" + std::to_string(m.ratios.size())) +
-             " | " + p_text(m) + " | " + (loud ? "**" : "") + shouted(m.verdict) +
-             (loud ? "**" : "") + " |\n";
+             " | " + p_text(m) + " | " + (loud ? "**" : "") +
+             (m.judged ? shouted(m.verdict) : std::string("not judged")) + (loud ? "**" : "") +
+             " |\n";
     }
   }
   return out + "\n" + format_ab_summary(comparison);

@@ -106,17 +106,17 @@ Baseline make_baseline(const std::vector<ResultFile>& runs, const BaselineOption
   for (const ResultFile& run : runs) sources.push_back(run.source);
   nlohmann::json tolerance = nlohmann::json::object();
   for (const auto& [metric, value] : options.tolerance) tolerance[metric] = value;
-  out.document = {
-      {"context",
-       {{"gate",
-         {{"what", "counts per request of the cells whose A/A spread is small; `iomb compare "
-                   "--counts-only BASELINE NEW` judges them (exit 1 regressed, 3 unjudged)"},
-          {"tolerance", tolerance},
-          {"max_spread_of_tolerance", options.max_spread_of_tolerance},
-          {"a_a_runs", sources},
-          {"a_a_spread", spreads},
-          {"not_gated", excluded}}}}},
-      {"benchmarks", rows}};
+  out.document = {{"context",
+                   {{"gate",
+                     {{"what",
+                       "counts per request of the cells whose A/A spread is small; `iomb compare "
+                       "--counts-only BASELINE NEW` judges them (exit 1 regressed, 3 unjudged)"},
+                      {"tolerance", tolerance},
+                      {"max_spread_of_tolerance", options.max_spread_of_tolerance},
+                      {"a_a_runs", sources},
+                      {"a_a_spread", spreads},
+                      {"not_gated", excluded}}}}},
+                  {"benchmarks", rows}};
   return out;
 }
 

@@ -70,7 +70,8 @@ int run_baseline_command(const BaselineCommandOptions& o) {
   }
   nlohmann::json& context = baseline.document["context"];
   context["gate"]["made"] = result::utc_stamp();
-  for (const char* key : {"date", "host_name", "num_cpus", "cpu_model", "kernel", "git_sha", "iomb"}) {
+  for (const char* key :
+       {"date", "host_name", "num_cpus", "cpu_model", "kernel", "git_sha", "iomb"}) {
     if (source_context.contains(key)) context[key] = source_context[key];
   }
   std::ofstream out(o.out);

@@ -3,8 +3,8 @@
 
 #include <cstdio>
 #include <fstream>
-#include <stdexcept>
 #include <iostream>
+#include <stdexcept>
 
 #include "harness/compare/compare_table.h"
 #include "harness/compare/comparison.h"
@@ -29,11 +29,12 @@ void add_compare_command_flags(CLI::App& app, CompareCommandOptions& o) {
       ->check(CLI::Range(1e-9, 0.5))
       ->capture_default_str();
   app.add_option("--markdown", o.markdown, "Also write the comparison as a Markdown table here");
-  app.add_option("--tolerance", o.tolerance,
-                 "Judge a count per request by a tolerance on its median instead of a U test: "
-                 "'syscalls/req=5%' or 'ctx sw/req=10%' (repeatable). Without it, the counts "
-                 "BASE's context.gate.tolerance names are judged (a baseline states what it gates); "
-                 "other counts are not compared");
+  app.add_option(
+      "--tolerance", o.tolerance,
+      "Judge a count per request by a tolerance on its median instead of a U test: "
+      "'syscalls/req=5%' or 'ctx sw/req=10%' (repeatable). Without it, the counts "
+      "BASE's context.gate.tolerance names are judged (a baseline states what it gates); "
+      "other counts are not compared");
   app.add_flag("--counts-only", o.counts_only,
                "Judge only the counts per request (the CI gate on a shared, noisy machine: times "
                "drift there, counts do not); benchmarks BASE gates no count on are skipped");
@@ -43,7 +44,6 @@ void add_compare_command_flags(CLI::App& app, CompareCommandOptions& o) {
       "repetitions for the U test, a count BASE gates that NEW lacks, a benchmark of BASE missing "
       "from NEW), so a gate fails loudly instead of passing silently.");
 }
-
 
 int run_compare_command(const CompareCommandOptions& o) {
   compare::CompareOptions options;

@@ -175,8 +175,8 @@ std::string format_markdown_table(const Comparison& comparison) {
     for (size_t c = 0; c < row.size(); ++c) {
       std::string cell = escape(row[c]);
       if (c == 0 && !cell.empty()) cell = "`" + cell + "`";
-      if (c + 1 == row.size() && (row[c] == "regressed" || row[c] == "improved" ||
-                                  row[c].starts_with("insufficient"))) {
+      if (c + 1 == row.size() &&
+          (row[c] == "regressed" || row[c] == "improved" || row[c].starts_with("insufficient"))) {
         cell = "**" + cell + "**";
       }
       out += " " + cell + " |";

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <stdexcept>
@@ -49,8 +49,8 @@ std::pair<std::string, double> parse_count_tolerance(std::string_view text) {
   }
   std::string metric(text.substr(0, eq));
   if (metric != kSyscallsMetric && metric != kCtxSwitchesMetric) {
-    throw std::invalid_argument("unknown count '" + metric + "' (known: " + kSyscallsMetric +
-                                ", " + kCtxSwitchesMetric + ")");
+    throw std::invalid_argument("unknown count '" + metric + "' (known: " + kSyscallsMetric + ", " +
+                                kCtxSwitchesMetric + ")");
   }
   return {metric, parse_fraction(text.substr(eq + 1))};
 }
@@ -179,9 +179,11 @@ Comparison compare_results(const ResultFile& base, const ResultFile& next,
       return std::any_of(row.metrics.begin(), row.metrics.end(),
                          [v](const MetricComparison& m) { return m.verdict == v; });
     };
-    const bool all_insufficient = row.metrics.empty() || std::all_of(
-        row.metrics.begin(), row.metrics.end(),
-        [](const MetricComparison& m) { return m.verdict == Verdict::kInsufficientData; });
+    const bool all_insufficient =
+        row.metrics.empty() ||
+        std::all_of(row.metrics.begin(), row.metrics.end(), [](const MetricComparison& m) {
+          return m.verdict == Verdict::kInsufficientData;
+        });
     if (any(Verdict::kRegressed))
       row.verdict = Verdict::kRegressed;
     else if (any(Verdict::kImproved))

@@ -50,8 +50,8 @@ struct MetricComparison {
   bool higher_is_better = false;
   size_t base_n = 0, new_n = 0;
   double base_median = 0, new_median = 0;
-  double change = 0;   // (new - base) / base; NaN when base is 0
-  double p_value = 1;  // two-sided Mann–Whitney U over the repetitions (time metrics)
+  double change = 0;     // (new - base) / base; NaN when base is 0
+  double p_value = 1;    // two-sided Mann–Whitney U over the repetitions (time metrics)
   double tolerance = 0;  // count metrics: the tolerance that judged it (0 for the U test)
   Verdict verdict = Verdict::kNoChange;
   std::string note;  // why a metric could not be judged, when that is not the repetitions

@@ -173,6 +173,48 @@ TEST(CompareAb, ACountMadeOnceAndCopiedIsJudgedOnItsRatio) {
   EXPECT_EQ(ab_exit_code(c), 1);
 }
 
+TEST(CompareAb, ACountMadeOnceAtManyConnectionsIsShownNotJudged) {
+  auto entries = pairs(5, 1.0, 0.02, 8);
+  for (auto& e : entries) {
+    std::string name = e["name"];
+    name.replace(name.find("/c:1/"), 5, "/c:100/");
+    e["name"] = e["run_name"] = name;
+    e["syscalls_per_req"] = name.find("@base") != std::string::npos ? 0.066 : 0.061;
+  }
+  const AbComparison c = compare_ab(entries, AbOptions{});
+  const PairedMetric* syscalls = metric(c.cells[0], "syscalls/req");
+  ASSERT_NE(syscalls, nullptr);
+  EXPECT_FALSE(syscalls->judged);
+  EXPECT_NE(syscalls->note.find("100 connections"), std::string::npos);
+  EXPECT_EQ(c.cells[0].verdict, Verdict::kNoChange);
+  EXPECT_NE(format_ab_terminal(c).find("not judged"), std::string::npos);
+  EXPECT_EQ(ab_exit_code(c), 0);
+}
+
+TEST(CompareAb, ARunThatServedNothingDropsItsPairAndOnlyCpuAndThroughputNeedPairs) {
+  auto entries = pairs(6, 1.0, 0.02, 9);
+  entries[2]["items_per_second"] = 0;  // base of pair 1 starved by the machine
+  entries[2]["p99_us"] = 0;
+  entries[4]["valid"] = false;  // base of pair 2
+  for (size_t i = 6; i < entries.size(); ++i) entries[i]["ctx_switches_per_req"] = 1.0;
+  const AbComparison c = compare_ab(entries, AbOptions{});
+  ASSERT_EQ(c.cells.size(), 1u);
+  EXPECT_EQ(c.cells[0].pairs, 4u);
+  EXPECT_EQ(c.cells[0].unmeasured, 2u);
+  EXPECT_NE(c.cells[0].note.find("2 pair(s) dropped"), std::string::npos);
+  // 4 pairs cannot reach alpha 0.05: unjudged, loudly, not a silent pass.
+  EXPECT_EQ(c.cells[0].verdict, Verdict::kInsufficientData);
+  EXPECT_EQ(ab_exit_code(c), 3);
+  // A secondary metric short of pairs (context switches on 3 pairs) does not make an
+  // otherwise judged cell unjudged.
+  auto more = pairs(6, 1.0, 0.02, 9);
+  for (size_t i = 6; i < more.size(); ++i) more[i]["ctx_switches_per_req"] = 1.0 + 0.01 * i;
+  const AbComparison d = compare_ab(more, AbOptions{});
+  EXPECT_EQ(metric(d.cells[0], "ctx-switches/req")->verdict, Verdict::kInsufficientData);
+  EXPECT_EQ(d.cells[0].verdict, Verdict::kNoChange);
+  EXPECT_EQ(ab_exit_code(d), 0);
+}
+
 TEST(CompareAb, PairsWithEqualSidesCountAsPairsNotAsMissingData) {
   // Three of five pairs exactly equal: the test sees two differences and cannot reach alpha,
   // but five pairs were measured and they say no change.

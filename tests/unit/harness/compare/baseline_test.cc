@@ -68,7 +68,8 @@ TEST(MakeBaseline, NeedsTwoRunsAndATolerance) {
 }
 
 TEST(ParseCountTolerance, NamesAKnownCount) {
-  EXPECT_EQ(parse_count_tolerance("syscalls/req=5%"), std::make_pair(std::string("syscalls/req"), 0.05));
+  EXPECT_EQ(parse_count_tolerance("syscalls/req=5%"),
+            std::make_pair(std::string("syscalls/req"), 0.05));
   EXPECT_EQ(parse_count_tolerance("ctx sw/req=0.1").second, 0.1);
   EXPECT_THROW(parse_count_tolerance("p99=5%"), std::invalid_argument);
   EXPECT_THROW(parse_count_tolerance("syscalls/req"), std::invalid_argument);

@@ -71,7 +71,8 @@ TEST(MarkdownTable, WellFormedRows) {
   std::string text = format_markdown_table(sample_comparison());
   auto rows = lines(text);
   ASSERT_GE(rows.size(), 5u);
-  EXPECT_EQ(rows[0], "| benchmark | metric | base | new | change | p | n | verdict |");
+  EXPECT_EQ(rows[0], "| benchmark | metric | base | new | change | p | n | judged by | verdict |");
+  EXPECT_NE(rows[2].find("| U test |"), std::string::npos) << rows[2];
   const auto pipes = std::count(rows[0].begin(), rows[0].end(), '|');
   EXPECT_EQ(std::count(rows[1].begin(), rows[1].end(), '|'), pipes);
   for (size_t i = 2; i < 5; ++i) {

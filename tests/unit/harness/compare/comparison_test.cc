@@ -138,7 +138,6 @@ TEST(VerdictName, Spellings) {
   EXPECT_STREQ(verdict_name(Verdict::kInsufficientData), "insufficient data");
 }
 
-
 // A row with the matrix's counts: every repetition carries the cell's one syscall count.
 BenchmarkSamples counted(const std::string& name, double syscalls, std::vector<double> switches) {
   BenchmarkSamples b = bench(name, kBaseThroughput, kBaseP99, kBaseCpu);
@@ -172,7 +171,7 @@ TEST(CompareCounts, WithinToleranceIsNoChangeAndFewerIsAnImprovement) {
   auto base = file({counted("a", 2.95, {1.0}), counted("b", 2.0, {1.0})});
   auto next = file({counted("a", 3.05, {1.09}), counted("b", 1.5, {0.8})});
   Comparison c = compare_results(base, next, gate_options());
-  EXPECT_EQ(metric(c.rows[0], kSyscallsMetric).verdict, Verdict::kNoChange);  // +3.4 %
+  EXPECT_EQ(metric(c.rows[0], kSyscallsMetric).verdict, Verdict::kNoChange);     // +3.4 %
   EXPECT_EQ(metric(c.rows[0], kCtxSwitchesMetric).verdict, Verdict::kNoChange);  // +9 %
   EXPECT_EQ(metric(c.rows[1], kSyscallsMetric).verdict, Verdict::kImproved);
   EXPECT_EQ(c.rows[1].verdict, Verdict::kImproved);

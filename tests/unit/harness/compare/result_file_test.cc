@@ -111,14 +111,12 @@ TEST(LoadResultFile, ReadsAFileAndNamesBadOnes) {
   EXPECT_THROW(load_result_file("/nonexistent/iomb.json"), std::runtime_error);
 }
 
-
 TEST(ParseResultJson, ReadsCountsAndTheBaselinesTolerances) {
   nlohmann::json row = iteration("a", 100, 50, 4000);
   row["syscalls_per_req"] = 2.95;
   row["ctx_switches_per_req"] = 1.01;
-  nlohmann::json json = {
-      {"context", {{"gate", {{"tolerance", {{"syscalls/req", 0.05}}}}}}},
-      {"benchmarks", {row}}};
+  nlohmann::json json = {{"context", {{"gate", {{"tolerance", {{"syscalls/req", 0.05}}}}}}},
+                         {"benchmarks", {row}}};
   ResultFile file = parse_result_json(json, "baseline");
   ASSERT_EQ(file.benchmarks.size(), 1u);
   EXPECT_EQ(file.benchmarks[0].syscalls_per_req, std::vector<double>{2.95});
