@@ -38,9 +38,9 @@ class ClusterCommandTest : public ::testing::Test {
 
   // Runs iomb cluster with the common short-run flags plus `args`; the entries by strategy.
   std::map<std::string, json> cluster(std::vector<std::string> args, int expect_exit = 0) {
-    std::vector<std::string> all = {"cluster", "--model", "nio", "--nodes", "3", "--clients", "12",
-                                    "--rate", "300", "--duration", "4s", "--warmup", "500ms",
-                                    "--out", out_, "--quiet"};
+    std::vector<std::string> all = {"cluster", "--model", "nio", "--nodes",    "3",  "--clients",
+                                    "12",      "--rate",  "300", "--duration", "4s", "--warmup",
+                                    "500ms",   "--out",   out_,  "--quiet"};
     all.insert(all.end(), args.begin(), args.end());
     CommandResult r = run_iomb(all, std::chrono::seconds(240));
     EXPECT_EQ(r.exit_code, expect_exit) << r.err;
@@ -50,7 +50,8 @@ class ClusterCommandTest : public ::testing::Test {
       EXPECT_FALSE(e.value("error_occurred", false)) << e.dump();
       if (e.contains("iomb")) {
         const json& c = e["iomb"]["cluster"];
-        by[c["strategy"].get<std::string>() + (c["session_bytes"] == 64 ? "" : "/" + c["session_bytes"].dump())] = e;
+        by[c["strategy"].get<std::string>() +
+           (c["session_bytes"] == 64 ? "" : "/" + c["session_bytes"].dump())] = e;
       }
     }
     EXPECT_TRUE(std::filesystem::exists(out_ + "/summary.md"));
@@ -65,8 +66,7 @@ class ClusterCommandTest : public ::testing::Test {
       const json& replay = e["iomb"]["cluster"]["replay"];
       out += name + ": req/s " + std::to_string(n(e, "items_per_second")) + " errors " +
              std::to_string(n(e, "errors")) + " lost " + std::to_string(n(e, "sessions_lost")) +
-             " stale " + std::to_string(n(e, "sessions_stale")) + " replay " + replay.dump() +
-             "\n";
+             " stale " + std::to_string(n(e, "sessions_stale")) + " replay " + replay.dump() + "\n";
     }
     return out;
   }
@@ -106,8 +106,11 @@ TEST_F(ClusterCommandTest, EveryStrategyThroughANodeKill) {
     EXPECT_EQ(replay(runs[s]), "harmless");
   }
   EXPECT_EQ(n(runs["replicated-sync"], "sessions_stale"), 0);  // acknowledged means replicated
-  // Async may lose what was in flight at the kill: never more than the failed requests.
-  EXPECT_LE(n(runs["replicated-async"], "sessions_stale"), n(runs["replicated-async"], "errors"));
+  // Async may serve stale visits: a delta in flight when its node died (the visit itself was
+  // answered), or a visit that overtakes its replication on a busy machine. Bounded, not zero:
+  // a stale visit is one a session's count went back, at most a few per client.
+  EXPECT_LE(n(runs["replicated-async"], "sessions_stale"),
+            n(runs["replicated-async"], "iterations") / 10);
   EXPECT_GT(n(runs["replicated-sync"], "replication_bytes_per_request"), 64 * 2);  // two peers
   EXPECT_GT(n(runs["central"], "redis_bytes_per_request"), 64);
   // The cookie carries the session: nothing to lose, and the wire carries it every time.
@@ -143,7 +146,7 @@ TEST_F(ClusterCommandTest, CentralStoreErrsOnlyWhileRedisIsDown) {
   EXPECT_GT(n(e, "errors"), 0);
   const json& series = e["iomb"]["cluster"]["series"];
   ASSERT_GE(series.size(), 4u);
-  EXPECT_EQ(series[0]["errors"], 0) << series.dump();  // before the kill
+  EXPECT_EQ(series[0]["errors"], 0) << series.dump();                  // before the kill
   EXPECT_EQ(series[series.size() - 1]["errors"], 0) << series.dump();  // a second after the restart
   // The restarted Redis is empty: the sessions it held are gone (what a store without
   // persistence or a replica costs).
