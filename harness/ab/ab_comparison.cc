@@ -9,16 +9,13 @@
 
 #include "harness/ab/ab_plan.h"
 #include "harness/ab/paired_test.h"
+#include "harness/result/benchmark_measures.h"
 #include "harness/result/result_entry.h"
 
 namespace iomb::ab {
 namespace {
 
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t mid = v.size() / 2;
-  return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
+using result::median_of;
 
 bool all_equal(const std::vector<double>& v) {
   return std::all_of(v.begin(), v.end(), [&v](double x) { return x == v.front(); });

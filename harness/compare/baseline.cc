@@ -7,15 +7,12 @@
 #include <stdexcept>
 
 #include "harness/compare/comparison.h"
+#include "harness/result/benchmark_measures.h"
 
 namespace iomb::compare {
 namespace {
 
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t mid = values.size() / 2;
-  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
+using result::median_of;
 
 const std::vector<double>& samples_of(const BenchmarkSamples& b, const std::string& metric) {
   return metric == kSyscallsMetric ? b.syscalls_per_req : b.ctx_switches_per_req;

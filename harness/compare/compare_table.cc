@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/compare/mann_whitney.h"
+#include "harness/result/number_text.h"
 
 namespace iomb::compare {
 namespace {
@@ -15,31 +16,6 @@ std::string printf_string(const char* format, double value) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, value);
   return buf;
-}
-
-// Three significant digits.
-std::string three_digits(double value) {
-  const double magnitude = std::abs(value);
-  if (magnitude >= 100) return printf_string("%.0f", value);
-  if (magnitude >= 10) return printf_string("%.1f", value);
-  return printf_string("%.2f", value);
-}
-
-std::string si(double value) {
-  const char* suffixes[] = {"", "k", "M", "G", "T"};
-  int index = 0;
-  while (std::abs(value) >= 1000 && index < 4) {
-    value /= 1000;
-    ++index;
-  }
-  return three_digits(value) + suffixes[index];
-}
-
-std::string nanoseconds(double ns) {
-  if (std::abs(ns) >= 1e9) return three_digits(ns / 1e9) + "s";
-  if (std::abs(ns) >= 1e6) return three_digits(ns / 1e6) + "ms";
-  if (std::abs(ns) >= 1e3) return three_digits(ns / 1e3) + "us";
-  return three_digits(ns) + "ns";
 }
 
 std::string p_text(const MetricComparison& m) {
@@ -83,10 +59,10 @@ std::string unmatched_lines(const Comparison& comparison, const std::string& bul
 
 std::string format_metric_value(const std::string& metric, double value) {
   if (!std::isfinite(value)) return "n/a";
-  if (metric == "throughput") return si(value) + "/s";
-  if (metric == "p99") return nanoseconds(value * 1e3);
-  if (metric == "cpu/req") return nanoseconds(value);
-  return si(value);
+  if (metric == "throughput") return result::si_text(value) + "/s";
+  if (metric == "p99") return result::nanoseconds_text(value * 1e3);
+  if (metric == "cpu/req") return result::nanoseconds_text(value);
+  return result::si_text(value);
 }
 
 std::string format_change(double change) {

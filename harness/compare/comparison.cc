@@ -10,15 +10,12 @@
 #include <stdexcept>
 
 #include "harness/compare/mann_whitney.h"
+#include "harness/result/benchmark_measures.h"
 
 namespace iomb::compare {
 namespace {
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const size_t mid = values.size() / 2;
-  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
+double median(std::vector<double> values) { return result::median_of(std::move(values)); }
 
 }  // namespace
 

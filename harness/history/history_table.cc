@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "harness/result/number_text.h"
+
 namespace iomb::history {
 namespace {
 
@@ -14,30 +16,6 @@ std::string printf_string(const char* format, double value) {
   char buf[64];
   std::snprintf(buf, sizeof buf, format, value);
   return buf;
-}
-
-std::string three_digits(double value) {
-  const double magnitude = std::abs(value);
-  if (magnitude >= 100) return printf_string("%.0f", value);
-  if (magnitude >= 10) return printf_string("%.1f", value);
-  return printf_string("%.2f", value);
-}
-
-std::string si(double value) {
-  const char* suffixes[] = {"", "k", "M", "G", "T"};
-  int index = 0;
-  while (std::abs(value) >= 1000 && index < 4) {
-    value /= 1000;
-    ++index;
-  }
-  return three_digits(value) + suffixes[index];
-}
-
-std::string nanoseconds(double ns) {
-  if (std::abs(ns) >= 1e9) return three_digits(ns / 1e9) + "s";
-  if (std::abs(ns) >= 1e6) return three_digits(ns / 1e6) + "ms";
-  if (std::abs(ns) >= 1e3) return three_digits(ns / 1e3) + "us";
-  return three_digits(ns) + "ns";
 }
 
 std::string short_commit(const std::string& commit) {
@@ -94,11 +72,11 @@ std::string summary(const HistoryReport& report) {
 std::string format_measure_value(const result::Measure& measure, double value) {
   if (!std::isfinite(value)) return "n/a";
   const std::string unit = measure.unit;
-  if (unit == "req/s") return si(value) + " req/s";
-  if (unit == "B/s") return si(value) + "B/s";
-  if (unit == "us") return nanoseconds(value * 1e3);
-  if (unit == "ns/req") return nanoseconds(value) + "/req";
-  return three_digits(value) + " " + unit;
+  if (unit == "req/s") return result::si_text(value) + " req/s";
+  if (unit == "B/s") return result::si_text(value) + "B/s";
+  if (unit == "us") return result::nanoseconds_text(value * 1e3);
+  if (unit == "ns/req") return result::nanoseconds_text(value) + "/req";
+  return result::three_digits(value) + " " + unit;
 }
 
 std::string format_history_terminal(const HistoryReport& report) {
