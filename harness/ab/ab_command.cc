@@ -46,8 +46,9 @@ void write_side_files(const std::string& out, const result::ResultDocument& doc)
 
 void add_ab_command_flags(CLI::App& app, AbCommandOptions& o) {
   app.footer(
-      "Each cell of the matrix runs base then candidate back to back, a fresh server each, for "
-      "--repetitions rounds; repetition i of the base is paired with repetition i of the "
+      "Each cell of the matrix runs base and candidate back to back, a fresh server each, for "
+      "--repetitions rounds (base first in even rounds, the candidate first in odd ones, so an "
+      "order effect cancels); repetition i of the base is paired with repetition i of the "
       "candidate. Per cell and metric (server CPU per request, throughput, p99, syscalls and "
       "context switches per request when measured): the ratios candidate/base, their median "
       "and range, and a one-sided Wilcoxon signed-rank test on the log ratios. A metric "

@@ -49,6 +49,7 @@ matrix::MatrixSpec ab_matrix(const matrix::MatrixSpec& spec, const std::string& 
                              const std::string& candidate_dir) {
   matrix::MatrixSpec out = spec;
   out.name = "ab-" + spec.name;
+  out.alternate_round_order = true;  // base first in even rounds, the candidate in odd ones
   out.servers.clear();
   for (const matrix::ServerSpec& s : spec.servers) {
     out.servers.push_back(copy_for(s, base_dir, kBaseSuffix));

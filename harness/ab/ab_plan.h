@@ -2,8 +2,10 @@
 // the baseline build's binary and one the candidate's, told apart by the mode in the benchmark
 // name ("reactors@base", "reactors@candidate"). The copies sit next to each other in the
 // servers list, and the matrix expands cells with servers innermost, so in every repetition
-// round the base run of a cell is immediately followed by its candidate run (ABAB..., a fresh
-// server each). Pure apart from checking that binaries exist; any thread.
+// round a cell's base and candidate runs are adjacent, a fresh server each; odd rounds run in
+// reverse order (alternate_round_order), so the candidate goes first there (AB BA AB...: an
+// effect of running first or second cancels). Pure apart from checking that binaries exist;
+// any thread.
 #pragma once
 
 #include <optional>

@@ -45,13 +45,21 @@ int MatrixRunner::run() {
   total_estimate_ = estimate_total(spec_);
   start_ = Clock::now();
   write();
+  // The k-th cell of a round: in order, or reversed in odd rounds when counterbalancing.
+  auto at = [this](size_t k, size_t n, int rep) {
+    return spec_.alternate_round_order && rep % 2 == 1 ? n - 1 - k : k;
+  };
   for (int rep = 0; rep < spec_.repetitions && !interrupted(); ++rep) {
-    for (size_t i = 0; i < closed_.size() && !interrupted(); ++i) run_cell(closed_[i], i, rep);
+    for (size_t k = 0; k < closed_.size() && !interrupted(); ++k) {
+      const size_t i = at(k, closed_.size(), rep);
+      run_cell(closed_[i], i, rep);
+    }
   }
   if (!interrupted() && open_count > 0) {
     open_ = open_loop_cells(spec_, capacities());
     for (int rep = 0; rep < spec_.repetitions && !interrupted(); ++rep) {
-      for (size_t i = 0; i < open_.size() && !interrupted(); ++i) {
+      for (size_t k = 0; k < open_.size() && !interrupted(); ++k) {
+        const size_t i = at(k, open_.size(), rep);
         run_cell(open_[i], closed_.size() + i, rep);
       }
     }

@@ -67,6 +67,10 @@ struct MatrixSpec {
   std::vector<ServerSpec> servers;
   std::vector<ClosedSweep> sweeps;
   std::vector<OpenSweep> open_loop;
+  // Every other repetition round runs its cells in reverse order (ABBA counterbalancing): a
+  // pair of adjacent cells then runs in both orders, so an effect of going first or second
+  // cancels instead of showing as a difference (set by `iomb ab`; not a TOML key).
+  bool alternate_round_order = false;
 };
 
 // Parses and validates a matrix; `source` names it in error messages. Throws

@@ -42,6 +42,8 @@ TEST(AbMatrix, DoublesEveryServerBaseThenCandidate) {
   EXPECT_EQ(ab.servers[3].mode, "default@candidate");
   EXPECT_EQ(ab.servers[3].args, "--threads 1");
   EXPECT_EQ(ab.servers[3].model_name(), "nio");
+  EXPECT_TRUE(ab.alternate_round_order);  // the candidate goes first in odd rounds
+  EXPECT_FALSE(spec.alternate_round_order);
 }
 
 TEST(AbMatrix, EachCellsBaseRunIsImmediatelyFollowedByItsCandidateRun) {
