@@ -62,9 +62,7 @@ void fill_server(const sampling::ProcessSampler::Result& s, ServerMeasure* m) {
   m->cpu_s = m->user_s + m->sys_s;
   m->rss_peak_kib = s.rss_peak_kib;
   m->threads = s.end.threads;
-  m->ctx_switches = (s.end.voluntary_ctx + s.end.involuntary_ctx) -
-                    std::min(s.end.voluntary_ctx + s.end.involuntary_ctx,
-                             s.begin.voluntary_ctx + s.begin.involuntary_ctx);
+  m->ctx_switches = sampling::ctx_switches_between(s.begin, s.end);
   m->series = nlohmann::json::array();
   for (const auto& p : s.series) {
     m->series.push_back({{"t_s", p.t_s}, {"cpu_util", p.cpu_util}, {"rss_kib", p.rss_kib}});

@@ -38,10 +38,13 @@ void add_thread_switches(pid_t pid, ProcessUsage* usage) {
     auto status = read_small_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) +
                                   "/status");
     if (!status) continue;  // the thread exited meanwhile
-    usage->voluntary_ctx +=
+    const auto voluntary =
         static_cast<uint64_t>(status_field(*status, "voluntary_ctxt_switches").value_or(0));
-    usage->involuntary_ctx +=
+    const auto involuntary =
         static_cast<uint64_t>(status_field(*status, "nonvoluntary_ctxt_switches").value_or(0));
+    usage->voluntary_ctx += voluntary;
+    usage->involuntary_ctx += involuntary;
+    usage->thread_ctx[tid] = voluntary + involuntary;
   }
 }
 
@@ -116,7 +119,24 @@ ProcessUsage operator+(const ProcessUsage& a, const ProcessUsage& b) {
   sum.threads = a.threads + b.threads;
   sum.voluntary_ctx = a.voluntary_ctx + b.voluntary_ctx;
   sum.involuntary_ctx = a.involuntary_ctx + b.involuntary_ctx;
+  sum.thread_ctx = a.thread_ctx;
+  sum.thread_ctx.insert(b.thread_ctx.begin(), b.thread_ctx.end());
   return sum;
+}
+
+uint64_t ctx_switches_between(const ProcessUsage& begin, const ProcessUsage& end) {
+  if (end.thread_ctx.empty()) {
+    const uint64_t a = begin.voluntary_ctx + begin.involuntary_ctx;
+    const uint64_t b = end.voluntary_ctx + end.involuntary_ctx;
+    return b - std::min(a, b);
+  }
+  uint64_t total = 0;
+  for (const auto& [tid, count] : end.thread_ctx) {
+    auto it = begin.thread_ctx.find(tid);
+    const uint64_t before = it == begin.thread_ctx.end() ? 0 : it->second;
+    total += count - std::min(before, count);  // a reused tid starts again from 0
+  }
+  return total;
 }
 
 }  // namespace iomb::sampling

@@ -7,6 +7,9 @@
 // - voluntary_ctx/involuntary_ctx are per thread in /proc; the sum is over the threads alive at
 //   the time of the read, so switches of threads that already exited are missing (the
 //   thread-per-connection server with churn undercounts). read_self_usage() has exact totals.
+//   A window's count must therefore be taken per thread (ctx_switches_between): a difference
+//   of the two sums goes negative when a thread alive at the start (bio's warm-up connection)
+//   has exited by the end.
 // - rss_peak_kib is VmHWM, the peak over the life of the process (not of a window: use
 //   ProcessSampler for that).
 #pragma once
@@ -14,6 +17,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 
 namespace iomb::sampling {
 
@@ -25,6 +29,7 @@ struct ProcessUsage {
   int threads = 0;
   uint64_t voluntary_ctx = 0;
   uint64_t involuntary_ctx = 0;
+  std::map<pid_t, uint64_t> thread_ctx;  // per live thread: voluntary + involuntary (from /proc)
 
   double cpu_s() const { return user_s + sys_s; }
 };
@@ -42,8 +47,14 @@ ProcessUsage read_process_tree_usage(pid_t pid);
 // thread count from /proc/self/status.
 ProcessUsage read_self_usage();
 
-// a + b field by field (rss_peak_kib summed as well).
+// a + b field by field (rss_peak_kib summed as well; the per-thread maps merged).
 ProcessUsage operator+(const ProcessUsage& a, const ProcessUsage& b);
+
+// The context switches between two reads of one process (tree): per thread alive at `end`, its
+// count minus its count at `begin` (all of it for a thread born in between). A thread that
+// exited in between loses its switches in the window (/proc keeps no total), but never makes
+// the count negative. Reads without per-thread counts (read_self_usage) use the totals.
+uint64_t ctx_switches_between(const ProcessUsage& begin, const ProcessUsage& end);
 
 }  // namespace iomb::sampling
 

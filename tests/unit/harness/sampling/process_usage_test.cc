@@ -116,5 +116,39 @@ TEST(ProcessUsageSum, AddsEveryField) {
   EXPECT_EQ(sum.involuntary_ctx, 12u);
 }
 
+ProcessUsage with_threads(std::map<pid_t, uint64_t> threads) {
+  ProcessUsage u;
+  for (const auto& [tid, count] : threads) u.voluntary_ctx += count;
+  u.thread_ctx = std::move(threads);
+  return u;
+}
+
+TEST(CtxSwitchesBetween, CountsPerThreadSoAnExitedThreadCannotMakeItNegative) {
+  // Thread 11 (the warm-up connection's) exits during the window; thread 12 is born in it.
+  const ProcessUsage begin = with_threads({{10, 100}, {11, 500}});
+  const ProcessUsage end = with_threads({{10, 130}, {12, 40}});
+  EXPECT_EQ(ctx_switches_between(begin, end), 30u + 40u);
+  // The difference of the sums would have been 170 - 600: negative, clamped to 0 before.
+  EXPECT_LT(end.voluntary_ctx, begin.voluntary_ctx);
+}
+
+TEST(CtxSwitchesBetween, WithoutPerThreadCountsUsesTheTotals) {
+  ProcessUsage begin, end;
+  begin.voluntary_ctx = 5;
+  end.voluntary_ctx = 8;
+  end.involuntary_ctx = 1;
+  EXPECT_EQ(ctx_switches_between(begin, end), 4u);
+  EXPECT_EQ(ctx_switches_between(end, begin), 0u);
+}
+
+TEST(ReadProcessUsage, CountsSwitchesPerThread) {
+  ProcessUsage self = read_process_usage(getpid());
+  ASSERT_FALSE(self.thread_ctx.empty());
+  EXPECT_TRUE(self.thread_ctx.count(static_cast<pid_t>(gettid())));
+  uint64_t sum = 0;
+  for (const auto& [tid, count] : self.thread_ctx) sum += count;
+  EXPECT_EQ(sum, self.voluntary_ctx + self.involuntary_ctx);
+}
+
 }  // namespace
 }  // namespace iomb::sampling
