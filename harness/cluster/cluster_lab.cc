@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "common/socket_ops.h"
+#include "harness/cluster/one_shot_get.h"
 #include "harness/sampling/proc_files.h"
 #include "harness/sampling/process_usage.h"
 
@@ -19,31 +20,6 @@ namespace {
 
 // GET path from a node, straight (not through the balancer); the body, or "" on any failure.
 // Blocking with a 1 s timeout per call: used only at the window edges.
-std::string node_get(uint16_t port, const std::string& path) {
-  try {
-    UniqueFd fd = connect_tcp("127.0.0.1", port);
-    timeval tv{1, 0};
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n";
-    if (::send(fd.get(), req.data(), req.size(), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(req.size())) {
-      return "";
-    }
-    std::string in;
-    char buf[16384];
-    for (int i = 0; i < 256; ++i) {  // Connection: close: read to the end (bounded)
-      ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
-      if (n <= 0) break;
-      in.append(buf, static_cast<size_t>(n));
-    }
-    size_t body = in.find("\r\n\r\n");
-    return body == std::string::npos ? "" : in.substr(body + 4);
-  } catch (const std::exception&) {
-    return "";
-  }
-}
-
 uint64_t info_field(const std::string& info, const std::string& key) {
   size_t at = info.find(key + ":");
   if (at == std::string::npos) return 0;
@@ -236,7 +212,7 @@ LabSample ClusterLab::sample() {
     }
     s.processes.push_back(sample_process("node n" + std::to_string(i), pid));
     if (pid > 0 && info(options_.strategy).store == "replicated") {
-      auto stats = nlohmann::json::parse(node_get(node_ports_[i], "/stats"), nullptr, false);
+      auto stats = nlohmann::json::parse(get_once(node_ports_[i], "/stats").body, nullptr, false);
       if (stats.is_object() && stats["sessions"].is_object() &&
           stats["sessions"]["bytes_out"].is_number()) {
         s.replication_bytes += stats["sessions"]["bytes_out"].get<uint64_t>();
