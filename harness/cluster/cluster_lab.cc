@@ -2,7 +2,6 @@
 #include "harness/cluster/cluster_lab.h"
 
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
