@@ -294,6 +294,23 @@ def syscall_rows(rel, configs):
     return cells, rows
 
 
+@block("floors")
+def gen_floors():
+    text = (ROOT / AIO_64B_MD).read_text(encoding="utf-8")
+    rows = []
+    title = None
+    for line in text.splitlines():
+        if line.startswith("### "):
+            title = line[4:].strip()
+        m = re.match(r"floor \(recv\+send pair, one thread\): (.*?) µs; "
+                     r"cross-CPU echo floor: (.*?) µs", line)
+        if m and title:
+            rows.append([title.replace("echo ", ""), m.group(1), m.group(2)])
+    return (source(AIO_64B_MD) + " µs per 64 B exchange, median (min–max) of the 3 timings made "
+            "before each cell of the grid.\n\n"
+            + table(["cell", "pair floor", "cross-CPU floor"], rows))
+
+
 @block("syscalls")
 def gen_syscalls():
     cells, rows = syscall_rows(NIO_ASIO_MD, ["nio-reactors-lt", "nio-reactors-et",
