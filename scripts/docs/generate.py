@@ -227,7 +227,7 @@ def rss_per_conn(ref, s):
 
 
 FLAGS_NOTE = ("\\* client-bound in at least one of the 3 repetitions (the client used > 90 % of "
-              "its core: requests/s is a floor for the server); s starved in at least one "
+              "its core: requests/s is a lower bound on the server's capacity); s starved in at least one "
               "(some connections got no reply in the whole window); failed: no repetition "
               "completed.")
 
@@ -253,6 +253,13 @@ def gen_c10k_cpu():
     return (source(REFERENCE) + " Same cells; server CPU µs per request (user + sys over the "
             "measured window ÷ requests), median of 3.\n\n"
             + c10k_table("cpu_time", lambda v: sig3(v / 1000)) + "\n\n" + FLAGS_NOTE)
+
+
+@block("c10k-ctx")
+def gen_c10k_ctx():
+    return (source(REFERENCE) + " Same cells; the server's voluntary + involuntary context "
+            "switches per request, median of 3.\n\n"
+            + c10k_table("ctx_switches_per_req", lambda v: f"{v:.3f}") + "\n\n" + FLAGS_NOTE)
 
 
 @block("pipeline")
@@ -680,6 +687,8 @@ def anchors(path):
     return result
 
 
+TOP_DIRS = ["bio", "nio", "aio", "asio", "common", "harness", "bench", "tests", "results",
+            "scripts", "docs", "cmake"]
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
@@ -703,11 +712,21 @@ def check_links():
                         bad.append(f"{where}: anchor into a non-Markdown file")
                     elif anchor not in anchors(dest):
                         bad.append(f"{where}: no heading with anchor #{anchor}")
+    # The guide names code by its repository path in backticks (`nio/event_loop.cc`): each must
+    # exist, so that a renamed file cannot leave the guide pointing nowhere.
+    paths = 0
+    for path in doc_files():
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for name in re.findall(r"`((?:%s)/[^`\s<>*]*)`" % "|".join(TOP_DIRS), line):
+                paths += 1
+                if not (ROOT / name).exists():
+                    bad.append(f"{path.relative_to(ROOT)}:{lineno}: `{name}`: no such path")
     for b in bad:
         print(b, file=sys.stderr)
     if bad:
         return 1
-    print(f"links: {count} relative links in {len(files)} files resolve")
+    print(f"links: {count} relative links in {len(files)} files resolve; "
+          f"{paths} repository paths named in docs/ exist")
     return 0
 
 
