@@ -31,6 +31,7 @@ AIO_64B_MD = MEAS_1126 + "/echo-aio-64B-32KiB-buffers.md"
 HTTP_MD = MEAS_1126 + "/http.md"
 CI_BASELINE = "results/baseline/ci.json"
 CLUSTER = "results/measurements/2026-12-07-epyc-2vcpu/cluster"
+GUIDE = "results/measurements/2026-12-08-epyc-2vcpu/guide/results.json.xz"
 
 CONNS = [1, 10, 100, 1000, 10000]
 # The models and modes of the reference run, in the order the docs discuss them.
@@ -98,10 +99,11 @@ def load_json(rel):
 
 
 class Reference:
-    """The reference run: median aggregates and per-repetition flags by benchmark name."""
+    """A matrix result (by default the reference run): median aggregates and per-repetition
+    flags by benchmark name."""
 
-    def __init__(self):
-        data = load_json(REFERENCE)
+    def __init__(self, rel=REFERENCE):
+        data = load_json(rel)
         self.context = data["context"]
         self.median = {}
         self.reps = {}
@@ -262,6 +264,48 @@ def gen_c10k_ctx():
             + c10k_table("ctx_switches_per_req", lambda v: f"{v:.3f}") + "\n\n" + FLAGS_NOTE)
 
 
+@block("prefork")
+def gen_prefork():
+    run = Reference(GUIDE)
+    floor = run.context["floor"]["recv_send_64B_ns"]
+    rows = []
+    for c in (1, 100, 1000):
+        for s in ("nio:reactors", "nio:reactors-p2"):
+            n = run.cell(s, c)
+            cpu = run.value(n, "cpu_time")
+            rows.append([f"{c:,}", f"`{s}`",
+                         "failed" if cpu is None else sig3(cpu / 1000) + run.marks(n),
+                         "–" if cpu is None else f"{cpu / floor:.2f}",
+                         f"{run.value(n, 'server_threads'):,.0f}",
+                         f"{run.value(n, 'server_rss_kib') / 1024:.1f}",
+                         f"{run.value(n, 'ctx_switches_per_req'):.3f}"])
+    return (source(GUIDE) + f" Echo 64 B, one request in flight per connection, median of 3; "
+            f"`reactors-p2` is `--processes 2` (a supervisor and two worker processes, one "
+            f"loop each, all on the one server CPU; CPU, threads and RSS summed over the "
+            f"process tree). Floor in this run: {floor / 1000:.2f} µs.\n\n"
+            + table(["conns", "server", "CPU µs/req", "× floor", "threads", "RSS MiB",
+                     "ctx switches/req"], rows) + "\n\n" + FLAGS_NOTE)
+
+
+@block("idle-bio")
+def gen_idle_bio():
+    run = Reference(GUIDE)
+    rows = []
+    for s in ("bio:thread-per-conn", "nio:reactors"):
+        lo = run.value(run.cell(s, 1) + "/r:100", "server_rss_kib")
+        hi_name = run.cell(s, 10000) + "/r:100"
+        hi = run.value(hi_name, "server_rss_kib")
+        thr = run.value(hi_name, "server_threads")
+        cpu = run.value(hi_name, "cpu_time")
+        rows.append([f"`{s}`", f"{lo / 1024:.1f}", f"{hi / 1024:.1f}" + run.marks(hi_name),
+                     size_bytes((hi - lo) * 1024 / 9999), f"{thr:,.0f}", sig3(cpu / 1000)])
+    return (source(GUIDE) + " Echo 64 B, open loop at 100 requests/s in total over 1 or "
+            "10,000 connections, median of 3: peak RSS, RSS per idle connection, threads and "
+            "server CPU µs per request at 10,000.\n\n"
+            + table(["server", "RSS MiB, 1 conn", "RSS MiB, 10,000 conns",
+                     "per idle connection", "threads", "CPU µs/req"], rows))
+
+
 @block("pipeline")
 def gen_pipeline():
     ref = Reference()
@@ -353,20 +397,28 @@ def gen_syscalls_ci():
             + table(["model:mode", "1 conn", "100 conns"], rows))
 
 
+def idle_rss(rel, cfg):
+    """RSS in MiB at 1 and at 10,000 connections offered 100 requests/s in total."""
+    secs = md_sections(rel)
+    one = {e["config"]: e for e in secs["echo 64 B, 1 conns, open loop 100 req/s"]}
+    many = {e["config"]: e for e in secs["echo 64 B, 10000 conns, open loop 100 req/s"]}
+    return median_of(one[cfg]["RSS MiB"]), median_of(many[cfg]["RSS MiB"])
+
+
+def idle_rss_per_conn(rel, cfg):
+    lo, hi = idle_rss(rel, cfg)
+    return (hi - lo) * 1024 * 1024 / 9999
+
+
 @block("idle-rss")
 def gen_idle_rss():
     rows = []
     for rel, cfgs in ((NIO_ASIO_MD, ["nio-reactors-lt", "nio-acceptor-lt", "asio"]),
                       (AIO_64B_MD, ["aio", "aio-fixed-files"])):
-        secs = md_sections(rel)
-        one = {e["config"]: e for e in secs["echo 64 B, 1 conns, open loop 100 req/s"]}
-        many = {e["config"]: e for e in secs["echo 64 B, 10000 conns, open loop 100 req/s"]}
         for cfg in cfgs:
-            lo = median_of(one[cfg]["RSS MiB"])
-            hi = median_of(many[cfg]["RSS MiB"])
-            per = (hi - lo) * 1024 * 1024 / 9999
-            rows.append([f"`{cfg}`", f"{lo:.1f}", f"{hi:.1f}", size_bytes(per),
-                         f"`{Path(rel).name}`"])
+            lo, hi = idle_rss(rel, cfg)
+            rows.append([f"`{cfg}`", f"{lo:.1f}", f"{hi:.1f}",
+                         size_bytes(idle_rss_per_conn(rel, cfg)), f"`{Path(rel).name}`"])
     return (source(NIO_ASIO_MD, AIO_64B_MD) + " Echo 64 B, open loop at 100 requests/s in "
             "total, so almost every connection is idle; peak RSS in MiB, median of 3. The "
             "per-connection figure is computed from the files' one-decimal MiB values "
@@ -571,6 +623,13 @@ def gen_model_costs():
         "aio:rings": sys_at(secs_a, "aio"),
         "asio:context-per-thread": sys_at(secs_n, "asio"),
     }
+    idle = {}
+    for rel, cfgs in ((NIO_ASIO_MD, {"nio-reactors-lt": "nio:reactors",
+                                     "nio-acceptor-lt": "nio:acceptor",
+                                     "asio": "asio:context-per-thread"}),
+                      (AIO_64B_MD, {"aio": "aio:rings"})):
+        for cfg, server in cfgs.items():
+            idle[server] = idle_rss_per_conn(rel, cfg)
     rows = []
     for s in REF_SERVERS:
         n100 = ref.cell(s, 100)
@@ -581,14 +640,17 @@ def gen_model_costs():
                      "–" if cpu is None else f"{cpu / floor:.2f}",
                      sys_src.get(s, "–"),
                      "failed" if thr is None else f"{thr:,.0f}",
-                     rss_per_conn(ref, s)])
+                     rss_per_conn(ref, s),
+                     size_bytes(idle[s]) if s in idle else "–"])
     header = ["model:mode", "CPU µs/req, 100 conns", "× floor", "syscalls/req, 100 conns",
-              "threads at 10,000 conns", "RSS per added connection"]
+              "threads at 10,000 conns", "RSS per added busy connection",
+              "RSS per idle connection"]
     return (source(REFERENCE, NIO_ASIO_MD, AIO_64B_MD, CI_BASELINE)
             + " Echo 64 B, one request in flight per connection. CPU, threads and RSS: the "
-            "reference run (medians of 3; RSS per connection = (RSS at 10,000 − RSS at 1) ÷ "
-            "9,999, busy connections). Syscalls: the 2026-11-26 measurement grids (one `perf` "
-            "pass), ² the CI baseline (another machine). – : not measured.\n\n"
+            "reference run (medians of 3; RSS per busy connection = (RSS at 10,000 − RSS at 1) ÷ "
+            "9,999). Syscalls and RSS per idle connection (10,000 connections at 100 requests/s "
+            "in total, as in lessons.md): the 2026-11-26 measurement grids, ² the CI baseline "
+            "(another machine). – : not measured.\n\n"
             + table(header, rows) + "\n\n" + FLAGS_NOTE)
 
 
