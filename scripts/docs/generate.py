@@ -29,6 +29,7 @@ MEAS_1126 = "results/measurements/2026-11-26-epyc-2vcpu"
 NIO_ASIO_MD = MEAS_1126 + "/echo-nio-asio.md"
 AIO_64B_MD = MEAS_1126 + "/echo-aio-64B-32KiB-buffers.md"
 HTTP_MD = MEAS_1126 + "/http.md"
+MEAS_1202_MD = "results/measurements/2026-12-02-epyc-2vcpu/README.md"
 CI_BASELINE = "results/baseline/ci.json"
 CLUSTER = "results/measurements/2026-12-07-epyc-2vcpu/cluster"
 GUIDE = "results/measurements/2026-12-08-epyc-2vcpu/guide/results.json.xz"
@@ -326,6 +327,34 @@ def gen_pipeline():
             f"brackets its ratio to the floor (one 64 B recv+send pair, "
             f"{floor / 1000:.2f} µs in this run); × 1 / × 16 is the number of requests in flight "
             f"per connection; ÷ is pipelined over not pipelined.\n\n" + table(header, rows))
+
+
+@block("http-pipeline")
+def gen_http_pipeline():
+    secs = md_sections(HTTP_MD)
+    one = {e["server"]: e for e in secs["iomb run --protocol http --path / -c 100 -d 1 --duration 3s"]}
+    six = {e["server"]: e for e in secs["iomb run --protocol http --path / -c 100 -d 16 --duration 3s"]}
+    rows = []
+    for srv, e in one.items():
+        f = six[srv]
+        c1 = median_of(e["server CPU µs/req"])
+        c16 = median_of(f["server CPU µs/req"])
+        rows.append([f"`{srv}`", e["req/s (k)"].split(" ")[0], f["req/s (k)"].split(" ")[0],
+                     sig3(c1), sig3(c16), f"{c16 / c1:.2f}"])
+    text = (source(HTTP_MD) + " HTTP `GET /`, 100 connections, iomb's client, 1 or 16 "
+            "requests in flight per connection, 3 repetitions, medians (the sections "
+            "`iomb run --protocol http --path / -c 100 -d 1` and `-d 16`). The `nio:workers` row "
+            "predates its fix of 2026-12-02 (below).\n\n"
+            + table(["server", "k req/s × 1", "k req/s × 16", "CPU µs/req × 1",
+                     "CPU µs/req × 16", "÷"], rows))
+    fix = next(v for k, v in md_sections(MEAS_1202_MD).items() if k and "wrk_compare.py" in k)
+    rows = [[e["server"], e["req/s (k)"].split(" ")[0], e["server CPU µs/req"].split(" ")[0]]
+            for e in fix]
+    text += ("\n\n" + source(MEAS_1202_MD) + " wrk, `GET /`, 100 connections, 16 in flight "
+             "each, 3 repetitions, medians: `nio:workers` before and after it wrote the "
+             "responses of one burst with one write.\n\n"
+             + table(["server", "k req/s", "CPU µs/req"], rows))
+    return text
 
 
 def syscall_rows(rel, configs):
