@@ -32,6 +32,7 @@ HTTP_MD = MEAS_1126 + "/http.md"
 MEAS_1202_MD = "results/measurements/2026-12-02-epyc-2vcpu/README.md"
 CI_BASELINE = "results/baseline/ci.json"
 CLUSTER = "results/measurements/2026-12-07-epyc-2vcpu/cluster"
+STORE_COST = "results/measurements/2026-12-07-epyc-2vcpu"
 GUIDE = "results/measurements/2026-12-08-epyc-2vcpu/guide/results.json.xz"
 
 CONNS = [1, 10, 100, 1000, 10000]
@@ -587,6 +588,40 @@ def gen_sessions_redis():
     return (source(rel) + "\n\n" + table(["strategy", "fault", "errors", "error window s",
                                           "lost", "created"], rows,
                                          ["---", "---", "---:", "---:", "---:", "---:"]))
+
+
+@block("store-cost")
+def gen_store_cost():
+    files = [("nio", STORE_COST + "/store_cost_nio_5reps.json"),
+             ("aio", STORE_COST + "/store_cost_nio_aio.json")]
+    payloads = [64, 1024, 4096]
+    rows = []
+    for model, rel in files:
+        cells = {(c["store"], c["payload"]): c["runs"] for c in load_json(rel)
+                 if c["model"] == model}
+        stores = list(dict.fromkeys(st for st, _ in cells))
+        for st in stores:
+            row = [f"`{model}`", f"`{st}`"]
+            for key in ("cpu_us", "helper_cpu_us", "wire_bytes"):
+                for z in payloads:
+                    runs = cells.get((st, z), [])
+                    ok = [r[key] for r in runs if r.get("status") == 200]
+                    if not ok:
+                        row.append("refused" if runs else "–")
+                    elif key == "wire_bytes":
+                        row.append(f"{statistics.median(ok):,.0f}")
+                    else:
+                        row.append(sig3(statistics.median(ok)))
+            rows.append(row)
+    header = (["model", "store"] + [f"server µs, {size_bytes(z)}" for z in payloads]
+              + [f"Redis/peer µs, {size_bytes(z)}" for z in payloads]
+              + [f"wire B, {size_bytes(z)}" for z in payloads])
+    return (source(files[0][1], files[1][1]) + " `GET /session` on one node, 100 "
+            "connections, closed loop; per visit: the server's CPU µs, the helper's (Redis, or "
+            "the replication peer) CPU µs, and request + response bytes on the client's "
+            "socket; medians of the repetitions (nio 5, aio 3); refused: every visit answered 500 "
+            "(cookie past 4 KiB). Method: `results/measurements/2026-12-07-epyc-2vcpu/README.md`."
+            "\n\n" + table(header, rows, ["---", "---"] + ["---:"] * (len(header) - 2)))
 
 
 @block("noise")
