@@ -45,11 +45,17 @@ class AbCommandTest : public ::testing::Test {
   std::string dir_;
 };
 
-TEST_F(AbCommandTest, SameBuildOnBothSidesIsNotARegression) {
+// The mechanics of a run (the pairs, their order, the outputs). Whether an A/A pair of 300 ms
+// runs on a shared CI machine is judged "no change" is a statistical property (at alpha 0.05
+// with 5 pairs, each metric alone is flagged by chance up to 1 time in 32; under ctest -j2 a
+// concurrent test slowed every candidate run once): measured, not asserted here; the verdicts
+// on known data are the unit tests' (CompareAb.*).
+TEST_F(AbCommandTest, SameBuildOnBothSidesRunsPairedAndInterleaved) {
   auto r = run_iomb({"ab", "--base", bin_dir(), "--candidate", bin_dir(), "--config", config(),
                      "--repetitions", "5", "--out", out(), "--markdown", dir_ + "/ab.md"},
                     std::chrono::seconds(60));
-  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 3) << r.exit_code << "\n" << r.out << r.err;
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 3)
+      << r.exit_code << "\n" << r.out << r.err;
   EXPECT_NE(r.out.find("nio reactors echo 64B c1: cpu/req"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1 cells:"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("[10/10]"), std::string::npos) << r.err;  // the matrix's progress
