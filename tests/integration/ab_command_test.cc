@@ -54,8 +54,8 @@ TEST_F(AbCommandTest, SameBuildOnBothSidesRunsPairedAndInterleaved) {
   auto r = run_iomb({"ab", "--base", bin_dir(), "--candidate", bin_dir(), "--config", config(),
                      "--repetitions", "5", "--out", out(), "--markdown", dir_ + "/ab.md"},
                     std::chrono::seconds(60));
-  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 3)
-      << r.exit_code << "\n" << r.out << r.err;
+  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 3) << r.exit_code << "\n"
+                                                                        << r.out << r.err;
   EXPECT_NE(r.out.find("nio reactors echo 64B c1: cpu/req"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1 cells:"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("[10/10]"), std::string::npos) << r.err;  // the matrix's progress

@@ -63,7 +63,8 @@ TEST(MatrixSpec, RejectsMistakes) {
 // TOML is UTF-8: other bytes are refused before the parser, whose Debian build (toml11 3.7)
 // read past its buffer on this input (found by fuzz_matrix_toml; kept in its corpus).
 TEST(MatrixSpec, RefusesBytesThatAreNotUtf8) {
-  const std::string crash("'\xff\xff\xff\xff\xff'\xff\xff\xff\xff\xff\x7f\xff\xff\xff\xfe\xff\xff\xff\xff");
+  const std::string crash(
+      "'\xff\xff\xff\xff\xff'\xff\xff\xff\xff\xff\x7f\xff\xff\xff\xfe\xff\xff\xff\xff");
   try {
     parse_matrix_toml(crash, "m.toml");
     FAIL() << "accepted bytes that are not UTF-8";
